@@ -1,0 +1,218 @@
+#include "runtime/cli/args.hpp"
+
+#include <array>
+
+#include "runtime/sys/error.hpp"
+
+namespace ocirun::cli {
+namespace {
+
+constexpr FlagSpec kHelp{"help", 'h', false, "", "show help"};
+
+constexpr std::array kGlobal{
+    FlagSpec{"root", 0, true, "DIR", "where container state is kept (default /run/ocirun)"},
+    FlagSpec{"log", 0, true, "FILE", "also write log lines to FILE"},
+    FlagSpec{"log-format", 0, true, "text|json", "format of the --log lines (default text)"},
+    FlagSpec{"debug", 0, false, "", "log debug messages"},
+    FlagSpec{"systemd-cgroup", 0, false, "", "accepted for runc compatibility; not supported"},
+    FlagSpec{"rootless", 0, true, "true|false|auto", "accepted for runc compatibility"},
+    FlagSpec{"criu", 0, true, "PATH", "accepted for runc compatibility; ignored"},
+    FlagSpec{"version", 'v', false, "", "print the version"},
+    kHelp,
+};
+
+constexpr FlagSpec kBundle{"bundle", 'b', true, "DIR", "the bundle directory (default: current)"};
+constexpr FlagSpec kPidFile{"pid-file", 0, true, "FILE", "write the init's pid to FILE"};
+constexpr FlagSpec kConsole{"console-socket", 0, true, "PATH",
+                            "unix socket that receives the terminal's master fd"};
+constexpr FlagSpec kNoPivot{"no-pivot", 0, false, "",
+                            "use MS_MOVE and chroot instead of pivot_root"};
+constexpr FlagSpec kNoKeyring{"no-new-keyring", 0, false, "", "keep the caller's session keyring"};
+constexpr FlagSpec kPreserve{"preserve-fds", 0, true, "N",
+                             "pass N extra fds (3 .. 3+N-1) to the container"};
+
+constexpr std::array kSpecFlags{
+    kBundle, FlagSpec{"rootless", 0, false, "", "a config for a non-root user"}, kHelp};
+constexpr std::array kCreateFlags{kBundle,    kPidFile,  kConsole, kNoPivot,
+                                  kNoKeyring, kPreserve, kHelp};
+constexpr std::array kRunFlags{
+    kBundle,
+    kPidFile,
+    kConsole,
+    kNoPivot,
+    kNoKeyring,
+    kPreserve,
+    FlagSpec{"detach", 'd', false, "", "return once the container runs"},
+    FlagSpec{"keep", 0, false, "", "keep the stopped container's state after it exits"},
+    kHelp};
+constexpr std::array kOnlyHelp{kHelp};
+constexpr std::array kKillFlags{
+    FlagSpec{"all", 'a', false, "", "signal every process of the container"}, kHelp};
+constexpr std::array kDeleteFlags{
+    FlagSpec{"force", 'f', false, "", "kill the container first if it is running"}, kHelp};
+constexpr std::array kListFlags{FlagSpec{"format", 'f', true, "table|json", "output format"},
+                                FlagSpec{"quiet", 'q', false, "", "print only the ids"}, kHelp};
+
+constexpr std::string_view kId = "<container-id>";
+
+constexpr std::array kCommands{
+    CommandSpec{"spec", "", "write a default config.json into the bundle", 0, 0, kSpecFlags},
+    CommandSpec{"create", kId, "create a container, ready to start", 1, 1, kCreateFlags},
+    CommandSpec{"start", kId, "start the process of a created container", 1, 1, kOnlyHelp},
+    CommandSpec{"run", kId, "create and start a container, wait for it and delete it", 1, 1,
+                kRunFlags},
+    CommandSpec{"state", kId, "print the state of a container as JSON", 1, 1, kOnlyHelp},
+    CommandSpec{"kill", "<container-id> [signal]", "send a signal (default TERM) to a container", 1,
+                2, kKillFlags},
+    CommandSpec{"delete", kId, "delete a stopped container and its state", 1, 1, kDeleteFlags},
+    CommandSpec{"list", "", "list containers", 0, 0, kListFlags},
+    CommandSpec{"features", "", "print the features this runtime supports as JSON", 0, 0,
+                kOnlyHelp},
+};
+
+const FlagSpec* find_flag(std::span<const FlagSpec> flags, std::string_view name) {
+  for (const auto& f : flags)
+    if (name.size() == 1 ? f.short_name == name[0] : f.name == name) return &f;
+  return nullptr;
+}
+
+// Parses one flag at argv[i] into `out`; advances i past its value.
+void take_flag(std::span<const std::string> argv, size_t& i, std::span<const FlagSpec> flags,
+               std::map<std::string, std::string>& out, const std::string& where) {
+  std::string_view tok = argv[i];
+  std::string_view body = tok.substr(tok.starts_with("--") ? 2 : 1);
+  std::optional<std::string> inline_value;
+  if (auto eq = body.find('='); eq != std::string_view::npos) {
+    inline_value = std::string(body.substr(eq + 1));
+    body = body.substr(0, eq);
+  }
+  const FlagSpec* f = find_flag(flags, body);
+  if (!f) throw Error("unknown flag \"" + std::string(tok) + "\"" + where);
+  std::string name(f->name);
+  if (!f->takes_value) {
+    std::string v = inline_value.value_or("true");
+    if (v != "true" && v != "false" && v != "1" && v != "0")
+      throw Error("flag --" + name + ": expects true or false, got \"" + v + "\"");
+    out[name] = (v == "true" || v == "1") ? "true" : "false";
+    return;
+  }
+  if (inline_value) {
+    out[name] = *inline_value;
+  } else {
+    if (i + 1 >= argv.size()) throw Error("flag --" + name + " needs a value" + where);
+    out[name] = argv[++i];
+  }
+}
+
+bool is_flag(std::string_view s) {
+  return s.size() > 1 && s[0] == '-';
+}
+
+}  // namespace
+
+std::span<const CommandSpec> commands() {
+  return kCommands;
+}
+std::span<const FlagSpec> global_flags() {
+  return kGlobal;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const auto& c : kCommands)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+bool Invocation::flag(const std::string& name) const {
+  auto it = flags.find(name);
+  return it != flags.end() && it->second == "true";
+}
+
+std::string Invocation::value(const std::string& name, const std::string& fallback) const {
+  auto it = flags.find(name);
+  return it == flags.end() ? fallback : it->second;
+}
+
+Invocation parse(std::span<const std::string> argv) {
+  Invocation inv;
+  size_t i = 0;
+  for (; i < argv.size() && is_flag(argv[i]); ++i) take_flag(argv, i, kGlobal, inv.globals, "");
+  inv.help = inv.globals.count("help") && inv.globals["help"] == "true";
+  inv.version = inv.globals.count("version") && inv.globals["version"] == "true";
+  if (i >= argv.size()) return inv;
+  inv.command = argv[i++];
+  const CommandSpec* cmd = find_command(inv.command);
+  if (!cmd) throw Error("unknown command \"" + inv.command + "\" (see ocirun --help)");
+  std::string where = " for \"" + inv.command + "\"";
+  bool flags_done = false;
+  for (; i < argv.size(); ++i) {
+    if (!flags_done && argv[i] == "--") {
+      flags_done = true;
+    } else if (!flags_done && is_flag(argv[i])) {
+      take_flag(argv, i, cmd->flags, inv.flags, where);
+    } else {
+      inv.args.push_back(argv[i]);
+    }
+  }
+  if (inv.flag("help")) {
+    inv.help = true;
+    return inv;
+  }
+  int n = static_cast<int>(inv.args.size());
+  if (n < cmd->min_args || n > cmd->max_args) {
+    std::string want = cmd->args.empty() ? "no arguments" : std::string(cmd->args);
+    throw Error("\"" + inv.command + "\" takes " + want + ", got " + std::to_string(n) +
+                " argument" + (n == 1 ? "" : "s"));
+  }
+  return inv;
+}
+
+namespace {
+
+std::string flag_lines(std::span<const FlagSpec> flags) {
+  std::string out;
+  for (const auto& f : flags) {
+    std::string left = "  ";
+    left += f.short_name ? std::string("-") + f.short_name + ", " : "    ";
+    left += "--";
+    left += f.name;
+    if (f.takes_value) {
+      left += ' ';
+      left += f.value_name;
+    }
+    if (left.size() < 32) left.resize(32, ' ');
+    out += left + " " + std::string(f.help) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string usage() {
+  std::string out =
+      "ocirun: an OCI container runtime\n\n"
+      "Usage: ocirun [global flags] COMMAND [flags] [arguments]\n\nCommands:\n";
+  for (const auto& c : kCommands) {
+    std::string left = "  " + std::string(c.name);
+    left.resize(12, ' ');
+    out += left + std::string(c.summary) + "\n";
+  }
+  out += "\nGlobal flags:\n" + flag_lines(kGlobal);
+  out += "\nRun 'ocirun COMMAND --help' for a command's flags.\n";
+  return out;
+}
+
+std::string command_usage(const CommandSpec& c) {
+  std::string out = "Usage: ocirun " + std::string(c.name) + " [flags]";
+  if (!c.args.empty()) {
+    out += ' ';
+    out += c.args;
+  }
+  out += "\n\n";
+  out += c.summary;
+  out += "\n\nFlags:\n";
+  out += flag_lines(c.flags);
+  return out;
+}
+
+}  // namespace ocirun::cli

@@ -1,0 +1,54 @@
+// The command line: one table of commands and their flags, runc-compatible.
+// Global flags come before the command; `--flag value`, `--flag=value`, and the
+// single-dash long form Go programs accept (`-bundle x`) all work.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ocirun::cli {
+
+struct FlagSpec {
+  std::string_view name;  // long name, without dashes
+  char short_name;        // 0 if none
+  bool takes_value;
+  std::string_view value_name;  // for help: "DIR", "FILE", ...
+  std::string_view help;
+};
+
+struct CommandSpec {
+  std::string_view name;
+  std::string_view args;  // for help: "<container-id>"
+  std::string_view summary;
+  int min_args, max_args;
+  std::span<const FlagSpec> flags;
+};
+
+std::span<const CommandSpec> commands();
+std::span<const FlagSpec> global_flags();
+
+struct Invocation {
+  std::map<std::string, std::string> globals;  // long name → value ("true" for booleans)
+  std::string command;                         // empty: none given
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> args;
+  bool help = false;     // --help / -h (global or for the command)
+  bool version = false;  // --version / -v
+
+  bool flag(const std::string& name) const;  // a boolean flag is set
+  std::string value(const std::string& name, const std::string& fallback = "") const;
+};
+
+// Throws Error for an unknown command or flag, a missing flag value, or a wrong
+// number of arguments: `unknown flag "--nope" for "create"`.
+Invocation parse(std::span<const std::string> argv);
+
+std::string usage();                              // ocirun --help
+std::string command_usage(const CommandSpec& c);  // ocirun COMMAND --help
+const CommandSpec* find_command(std::string_view name);
+
+}  // namespace ocirun::cli

@@ -1,0 +1,415 @@
+#include "runtime/container/container.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "namespaces/plan.hpp"
+#include "runtime/launch/launch.hpp"
+#include "runtime/log.hpp"
+#include "runtime/rootfs/plan.hpp"
+#include "runtime/spec/loader.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::container {
+namespace {
+
+using state::Status;
+
+// Everything decided before anything is created: a bad bundle fails here and
+// leaves nothing behind.
+struct Prepared {
+  std::string bundle;
+  spec::Config config;
+  ns::Plan namespaces;
+  rootfs::Plan rootfs;
+};
+
+std::string absolute(const std::string& path, const std::string& what) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) throw_errno(what + " " + path);
+  return buf;
+}
+
+Prepared prepare(const CreateOptions& opts, bool foreground) {
+  Prepared p;
+  p.bundle = absolute(opts.bundle, "bundle");
+  p.config = spec::load_bundle(p.bundle);
+  if (!p.config.process) throw Error("process: a container needs a process to run");
+  if (p.config.process->terminal) {
+    if (opts.console_socket.empty() && !foreground)
+      throw Error("process.terminal is true: --console-socket is required");
+    throw Error("process.terminal: terminals are not supported yet; set \"terminal\": false");
+  }
+  if (!opts.console_socket.empty())
+    throw Error("--console-socket: given, but process.terminal is false");
+  const std::string& root = p.config.root.path;
+  std::string rootfs = root.starts_with("/") ? root : p.bundle + "/" + root;
+  struct stat st;
+  if (::stat(rootfs.c_str(), &st) < 0) throw_errno("root.path: " + rootfs);
+  if (!S_ISDIR(st.st_mode)) throw Error("root.path: " + rootfs + ": not a directory", ENOTDIR);
+  rootfs = absolute(rootfs, "root.path:");
+  p.namespaces = ns::plan(p.config);
+  rootfs::PlanInput in;
+  in.bundle = p.bundle;
+  in.rootfs = rootfs;
+  in.no_pivot = opts.no_pivot;
+  in.user_namespace = spec::find_namespace(p.config, spec::NsType::User) != nullptr;
+  in.network_namespace = spec::find_namespace(p.config, spec::NsType::Network) != nullptr;
+  p.rootfs = rootfs::plan(p.config, in);
+  return p;
+}
+
+std::string owner_name() {
+  uid_t uid = ::geteuid();
+  std::string name = std::to_string(uid);
+  try {
+    std::string passwd = sys::read_file("/etc/passwd");
+    size_t pos = 0;
+    while (pos < passwd.size()) {
+      size_t eol = passwd.find('\n', pos);
+      std::string line = passwd.substr(pos, eol - pos);
+      pos = eol == std::string::npos ? passwd.size() : eol + 1;
+      auto c1 = line.find(':');
+      auto c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);
+      auto c3 = c2 == std::string::npos ? c2 : line.find(':', c2 + 1);
+      if (c3 != std::string::npos && line.substr(c2 + 1, c3 - c2 - 1) == name)
+        return line.substr(0, c1);
+    }
+  } catch (const Error&) {
+  }
+  return name;
+}
+
+void write_pid_file(const std::string& path, pid_t pid) {
+  if (path.empty()) return;
+  // Atomic: readers never see a partial number. No trailing newline (containerd
+  // parses the file strictly).
+  char cwd[PATH_MAX];
+  std::string abs = path;
+  if (!path.starts_with("/")) {
+    if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
+    abs = std::string(cwd) + "/" + path;
+  }
+  auto slash = abs.rfind('/');
+  std::string dir = abs.substr(0, slash == 0 ? 1 : slash);
+  with_context("writing --pid-file " + path, [&] {
+    UniqueFd d = sys::open(dir, O_RDONLY | O_DIRECTORY);
+    sys::write_file_atomic(d.get(), abs.substr(slash + 1), std::to_string(pid));
+  });
+}
+
+// A pidfd for the container's init, checked to be the process the record names.
+std::optional<UniqueFd> open_init(const state::Record& r) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, r.pid, 0));
+  if (fd < 0) return std::nullopt;
+  UniqueFd pidfd(fd);
+  auto st = sys::proc_stat(r.pid);
+  if (!st || st->start_time != r.start_time) return std::nullopt;
+  return pidfd;
+}
+
+// Every process in the init's pid namespace (the init itself included).
+std::vector<pid_t> pid_namespace_members(pid_t init) {
+  std::vector<pid_t> out;
+  struct stat ns;
+  if (::stat(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), &ns) < 0) return out;
+  DIR* d = ::opendir("/proc");
+  if (!d) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    char* end;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end || pid <= 0) continue;
+    struct stat st;
+    std::string p = std::string("/proc/") + e->d_name + "/ns/pid";
+    if (::stat(p.c_str(), &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev)
+      out.push_back(static_cast<pid_t>(pid));
+  }
+  ::closedir(d);
+  return out;
+}
+
+void signal_container(const state::Record& r, int pidfd, int sig, bool all) {
+  if (all && r.own_pid_namespace && sig != SIGKILL) {
+    for (pid_t pid : pid_namespace_members(r.pid)) ::kill(pid, sig);
+    return;
+  }
+  // SIGKILL to the init of a pid namespace takes every process in it along.
+  if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) < 0 && errno != ESRCH)
+    throw_errno("sending signal " + std::to_string(sig) + " to " + std::to_string(r.pid));
+}
+
+// Waits for the process behind pidfd to exit.
+void wait_exit(int pidfd, const std::string& id) {
+  struct pollfd pfd {
+    pidfd, POLLIN, 0
+  };
+  int rc;
+  do {
+    rc = ::poll(&pfd, 1, 10000);
+  } while (rc < 0 && errno == EINTR);
+  if (rc == 0) throw Error("container \"" + id + "\": init did not exit within 10s of SIGKILL");
+}
+
+std::optional<state::Record> try_read(const state::ContainerDir& dir) {
+  try {
+    return dir.read();
+  } catch (const Error& e) {
+    if (e.code() == ENOENT) return std::nullopt;
+    throw;
+  }
+}
+
+// Undoes a create that failed half-way: kills the init, removes the state.
+class Rollback {
+ public:
+  explicit Rollback(state::ContainerDir& dir) : dir_(dir) {}
+  ~Rollback() {
+    if (!armed_) return;
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    try {
+      dir_.remove();
+    } catch (const Error& e) {
+      log::warn(std::string("cleaning up after a failed create: ") + e.what());
+    }
+  }
+  void set_pid(pid_t pid) { pid_ = pid; }
+  void dismiss() { armed_ = false; }
+
+ private:
+  state::ContainerDir& dir_;
+  pid_t pid_ = -1;
+  bool armed_ = true;
+};
+
+struct Created {
+  state::ContainerDir dir;
+  state::Record record;
+};
+
+Created do_create(const state::Store& store, const std::string& id, const CreateOptions& opts,
+                  launch::StartMode mode, bool foreground) {
+  state::validate_id(id);
+  Prepared p = prepare(opts, foreground);
+  state::ContainerDir dir = store.create(id);
+  Rollback rollback(dir);
+  state::Record rec;
+  rec.id = id;
+  rec.bundle = p.bundle;
+  rec.rootfs = p.rootfs.rootfs;
+  rec.created = log::now_rfc3339();
+  rec.owner = owner_name();
+  rec.own_pid_namespace = p.namespaces.own_pid;
+  rec.annotations = p.config.annotations;
+  if (mode == launch::StartMode::Fifo) dir.make_fifo();
+
+  launch::InitConfig ic;
+  ic.id = id;
+  ic.config = &p.config;
+  ic.namespaces = &p.namespaces;
+  ic.rootfs = &p.rootfs;
+  ic.state_dir_fd = dir.fd();
+  ic.mode = mode;
+  ic.preserve_fds = opts.preserve_fds;
+  ic.no_new_keyring = opts.no_new_keyring;
+  launch::Child child = launch::spawn(ic, [&](pid_t pid) {
+    rollback.set_pid(pid);
+    rec.pid = pid;
+    if (auto st = sys::proc_stat(pid)) rec.start_time = st->start_time;
+    dir.write(rec);  // from here on, `delete --force` can find the init
+  });
+  rec.phase = "created";
+  dir.write(rec);
+  write_pid_file(opts.pid_file, child.pid);
+  launch::release(child, mode);
+  rollback.dismiss();
+  return {std::move(dir), std::move(rec)};
+}
+
+const std::array<std::pair<std::string_view, int>, 31> kSignals{{
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"PWR", SIGPWR},
+}};
+
+}  // namespace
+
+int parse_signal(const std::string& name) {
+  if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) {
+    char* end;
+    long n = std::strtol(name.c_str(), &end, 10);
+    if (*end == 0 && n > 0 && n < NSIG) return static_cast<int>(n);
+    throw Error("unknown signal \"" + name + "\"");
+  }
+  std::string_view n = name;
+  if (n.starts_with("SIG")) n.remove_prefix(3);
+  for (const auto& [sig_name, sig] : kSignals)
+    if (sig_name == n) return sig;
+  if (n == "SYS") return SIGSYS;
+  if (n.starts_with("RTMIN") || n.starts_with("RTMAX")) {
+    bool min = n.starts_with("RTMIN");
+    std::string_view off = n.substr(5);
+    int k = 0;
+    if (!off.empty()) {
+      char* end;
+      std::string o(off);
+      k = static_cast<int>(std::strtol(o.c_str(), &end, 10));
+      if (*end || (min && k < 0) || (!min && k > 0)) throw Error("unknown signal \"" + name + "\"");
+    }
+    int sig = (min ? SIGRTMIN : SIGRTMAX) + k;
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX) return sig;
+  }
+  throw Error("unknown signal \"" + name + "\"");
+}
+
+void create(const state::Store& store, const std::string& id, const CreateOptions& opts) {
+  do_create(store, id, opts, launch::StartMode::Fifo, false);
+}
+
+void start(const state::Store& store, const std::string& id) {
+  state::ContainerDir dir = store.open(id);
+  auto rec = try_read(dir);
+  Status st = rec ? dir.status(*rec) : Status::Creating;
+  switch (st) {
+    case Status::Created:
+      break;
+    case Status::Running:
+      throw Error("cannot start container \"" + id + "\": it is already running");
+    case Status::Stopped:
+      throw Error("cannot start container \"" + id + "\": it has stopped");
+    case Status::Creating:
+      throw Error("cannot start container \"" + id + "\": it is still being created");
+  }
+  auto pidfd = open_init(*rec);
+  if (!pidfd) throw Error("cannot start container \"" + id + "\": it has stopped");
+  UniqueFd fifo = sys::openat(dir.fd(), state::kExecFifo, O_RDONLY | O_NONBLOCK);
+  // The init opens the fifo for writing once we hold it for reading, writes one
+  // byte, and execs. Its exit before that shows on the pidfd.
+  std::array<struct pollfd, 2> fds{{{fifo.get(), POLLIN, 0}, {pidfd->get(), POLLIN, 0}}};
+  for (;;) {
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("waiting for the container to start");
+    }
+    char byte;
+    if ((fds[0].revents & POLLIN) && ::read(fifo.get(), &byte, 1) == 1) break;
+    if (fds[1].revents & POLLIN)
+      throw Error("cannot start container \"" + id + "\": its init exited before start");
+  }
+  dir.remove_fifo();
+}
+
+int run(const state::Store& store, const std::string& id, const RunOptions& opts) {
+  // Signals to forward, and SIGCHLD, are taken through a signalfd; blocked
+  // before the clone so none is lost (the init unblocks them for itself).
+  constexpr std::array kForwarded{SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : kForwarded) sigaddset(&mask, s);
+  sigaddset(&mask, SIGCHLD);
+  if (!opts.detach) sigprocmask(SIG_BLOCK, &mask, nullptr);
+
+  Created c = do_create(store, id, opts, launch::StartMode::Socket, !opts.detach);
+  ::flock(c.dir.fd(), LOCK_UN);
+  if (opts.detach) return 0;
+
+  UniqueFd sfd(::signalfd(-1, &mask, SFD_CLOEXEC));
+  if (!sfd) throw_errno("signalfd");
+  int status = 0;
+  for (;;) {
+    pid_t done = ::waitpid(c.record.pid, &status, WNOHANG);
+    if (done == c.record.pid) break;
+    struct signalfd_siginfo si;
+    ssize_t n = ::read(sfd.get(), &si, sizeof si);
+    if (n != sizeof si) continue;
+    if (si.ssi_signo != SIGCHLD) ::kill(c.record.pid, static_cast<int>(si.ssi_signo));
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!opts.keep) {
+    try {
+      state::ContainerDir dir = store.open(id);
+      dir.remove();
+    } catch (const Error& e) {
+      if (e.code() != ENOENT) throw;  // deleted meanwhile by someone else
+    }
+  }
+  return code;
+}
+
+void kill(const state::Store& store, const std::string& id, int sig, bool all) {
+  state::ContainerDir dir = store.open(id);
+  auto rec = try_read(dir);
+  Status st = rec ? dir.status(*rec) : Status::Stopped;
+  if (st == Status::Stopped) throw Error("container \"" + id + "\" is not running");
+  auto pidfd = open_init(*rec);
+  if (!pidfd) throw Error("container \"" + id + "\" is not running");
+  signal_container(*rec, pidfd->get(), sig, all);
+}
+
+void remove(const state::Store& store, const std::string& id, bool force) {
+  state::ContainerDir dir = store.open(id);
+  auto rec = try_read(dir);
+  if (!rec) {  // what a create killed before its first record left behind
+    dir.remove();
+    return;
+  }
+  Status st = dir.status(*rec);
+  if ((st == Status::Running || st == Status::Creating) && !force)
+    throw Error("cannot delete container \"" + id +
+                "\" that is not stopped: " + std::string(state::status_name(st)));
+  if (st != Status::Stopped) {
+    if (auto pidfd = open_init(*rec)) {
+      signal_container(*rec, pidfd->get(), SIGKILL, true);
+      wait_exit(pidfd->get(), id);
+    }
+  }
+  dir.remove();
+}
+
+nlohmann::json state(const state::Store& store, const std::string& id) {
+  state::ContainerDir dir = store.open(id, false);
+  auto rec = try_read(dir);
+  if (!rec) {
+    state::Record r;
+    r.id = id;
+    return state::state_document(r, Status::Creating);
+  }
+  return state::state_document(*rec, dir.status(*rec));
+}
+
+std::vector<nlohmann::json> list(const state::Store& store) {
+  std::vector<nlohmann::json> out;
+  for (const auto& id : store.ids()) {
+    try {
+      out.push_back(state(store, id));
+    } catch (const Error&) {
+      // Removed while we looked, or unreadable: not listed.
+    }
+  }
+  return out;
+}
+
+}  // namespace ocirun::container

@@ -1,0 +1,164 @@
+// The container's init, from clone to exec. Runs in the new namespaces; every
+// error goes back to the parent over the sync socket with its context.
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "runtime/launch/launch.hpp"
+#include "runtime/launch/sync.hpp"
+#include "runtime/process/process.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::launch {
+namespace {
+
+void reset_signals() {
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+}
+
+void set_death_signal() {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) throw_errno("prctl PR_SET_PDEATHSIG");
+}
+
+// Blocks for the parent's next message; a parent that went away ends the init.
+void wait_for(int sync_fd, MsgType want) {
+  auto m = receive(sync_fd);
+  if (!m || m->type != want) ::_exit(1);
+}
+
+void join_session_keyring(const std::string& id) {
+  // A keyring of its own, so containers do not share the host's session keys.
+  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id.c_str()) < 0 && errno != ENOSYS &&
+      errno != EACCES && errno != EPERM && errno != EDQUOT)
+    throw_errno("joining a new session keyring");
+}
+
+// Only fds 0-2 and the preserved ones (3 .. 3+n-1) survive exec.
+void seal_fds(int preserve) {
+  int first = 3 + preserve;
+  if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) throw_errno("close_range");
+  for (int fd = 3; fd < first; ++fd) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0) throw_errno("preserved fd " + std::to_string(fd));
+    ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+}
+
+std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
+  std::vector<std::string> env = p.env;
+  if (preserve > 0) {
+    bool has = false;
+    for (const auto& e : env) has |= e.rfind("LISTEN_FDS=", 0) == 0;
+    if (!has) env.push_back("LISTEN_FDS=" + std::to_string(preserve));
+  }
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+void setup(const InitConfig& cfg, int sync_fd) {
+  const spec::Config& config = *cfg.config;
+  const spec::Process& proc = *config.process;
+  if (cfg.namespaces->new_user) {
+    wait_for(sync_fd, MsgType::MapsWritten);
+    // Become root of the new user namespace (as far as the maps allow).
+    (void)!::setresgid(0, 0, 0);
+    (void)!::setresuid(0, 0, 0);
+  }
+  ns::join_namespaces(*cfg.namespaces);
+  if (!cfg.no_new_keyring) join_session_keyring(cfg.id);
+  if (!config.hostname.empty() && ::sethostname(config.hostname.data(), config.hostname.size()) < 0)
+    throw_errno("sethostname " + config.hostname);
+  if (!config.domainname.empty() &&
+      ::setdomainname(config.domainname.data(), config.domainname.size()) < 0)
+    throw_errno("setdomainname " + config.domainname);
+  if (proc.oom_score_adj)
+    with_context("setting process.oomScoreAdj", [&] {
+      sys::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj));
+    });
+  rootfs::apply(*cfg.rootfs);
+  process::apply_rlimits(proc.rlimits);
+  process::apply_user_and_capabilities(proc.user, proc.capabilities);
+  set_death_signal();  // changing credentials cleared it
+  if (::chdir(proc.cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + proc.cwd);
+  ::umask(proc.user.umask.value_or(022));
+  if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    throw_errno("prctl PR_SET_NO_NEW_PRIVS");
+  seal_fds(cfg.preserve_fds);
+}
+
+}  // namespace
+
+void init_main(const InitConfig& cfg, int sync_fd) {
+  std::string executable;
+  try {
+    reset_signals();
+    set_death_signal();
+    setup(cfg, sync_fd);
+    executable =
+        process::find_executable(cfg.config->process->args.at(0), cfg.config->process->env);
+    send(sync_fd, MsgType::Ready);
+  } catch (const Error& e) {
+    try {
+      send(sync_fd, MsgType::Error, e.code(), e.what());
+    } catch (...) {
+    }
+    ::_exit(1);
+  } catch (const std::exception& e) {
+    try {
+      send(sync_fd, MsgType::Error, 0, e.what());
+    } catch (...) {
+    }
+    ::_exit(1);
+  }
+  wait_for(sync_fd, MsgType::Continue);
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (cfg.mode == StartMode::Fifo) {
+    ::close(sync_fd);
+    // Blocks until `ocirun start` opens the fifo for reading.
+    int fifo = ::openat(cfg.state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+    if (fifo < 0 || ::write(fifo, "0", 1) != 1) ::_exit(1);
+    ::close(fifo);
+    ::close(cfg.state_dir_fd);
+  } else {
+    wait_for(sync_fd, MsgType::Start);
+  }
+  spec::Process proc = *cfg.config->process;
+  std::vector<std::string> env = exec_env(proc, cfg.preserve_fds);
+  auto argv = c_strings(proc.args);
+  auto envp = c_strings(env);
+  ::execve(executable.c_str(), argv.data(), envp.data());
+  int err = errno;
+  std::string msg = "exec: \"" + proc.args[0] + "\": " + std::strerror(err);
+  if (cfg.mode == StartMode::Socket) {
+    try {
+      send(sync_fd, MsgType::Error, err, msg);
+    } catch (...) {
+    }
+  } else {
+    msg = "ocirun: " + msg + "\n";
+    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+  }
+  ::_exit(err == ENOENT ? 127 : 126);
+}
+
+}  // namespace ocirun::launch

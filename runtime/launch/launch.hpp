@@ -1,0 +1,52 @@
+// Launching a container's init: the parent side (spawn) and the child side
+// (init_main), talking over the protocol of sync.hpp.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+#include "namespaces/plan.hpp"
+#include "runtime/rootfs/plan.hpp"
+#include "runtime/spec/config.hpp"
+#include "runtime/sys/fd.hpp"
+
+namespace ocirun::launch {
+
+// How the init learns that it may exec: from `ocirun start` through the exec
+// fifo in the state directory (create), or from its parent over the sync socket (run).
+enum class StartMode { Fifo, Socket };
+
+struct InitConfig {
+  std::string id;
+  const spec::Config* config = nullptr;
+  const ns::Plan* namespaces = nullptr;
+  const rootfs::Plan* rootfs = nullptr;
+  int state_dir_fd = -1;  // holds the exec fifo
+  StartMode mode = StartMode::Fifo;
+  int preserve_fds = 0;
+  bool no_new_keyring = false;
+};
+
+struct Child {
+  pid_t pid = -1;
+  UniqueFd sync;  // the parent's end
+};
+
+// Clones the init into its namespaces and waits until it is set up and ready
+// to exec. `on_cloned` runs as soon as the pid is known. On any failure the
+// child is killed and reaped and the child's error is thrown.
+Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned);
+
+// Tells a ready child to go on (kContinue), and in StartMode::Socket to exec
+// (kStart), waiting for the exec: throws the child's error if exec failed.
+void release(Child& child, StartMode mode);
+
+// The child side; never returns.
+[[noreturn]] void init_main(const InitConfig& cfg, int sync_fd);
+
+// "exited with status 3" / "killed by signal 9" from a wait status.
+std::string describe_wait_status(int status);
+
+}  // namespace ocirun::launch

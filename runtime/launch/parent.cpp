@@ -1,0 +1,79 @@
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "runtime/launch/launch.hpp"
+#include "runtime/launch/sync.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::launch {
+namespace {
+
+// Kills and reaps a child that failed during setup; returns how it ended.
+int kill_and_reap(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// The message the child sent, or, when it died without one, how it ended.
+Message expect(Child& c, MsgType want) {
+  auto m = receive(c.sync.get());
+  if (!m) {
+    int status = 0;
+    while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    c.pid = -1;
+    throw Error("container init " + describe_wait_status(status) + " during setup");
+  }
+  if (m->type == MsgType::Error) throw Error(m->text, m->err);
+  if (m->type != want) throw Error("sync: unexpected message " + std::to_string(int(m->type)));
+  return *m;
+}
+
+}  // namespace
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "ended";
+}
+
+Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned) {
+  SyncPair pair = make_sync_pair();
+  pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
+  if (pid == 0) {
+    pair.parent.reset();
+    init_main(cfg, pair.child.get());
+  }
+  pair.child.reset();
+  Child c{pid, std::move(pair.parent)};
+  try {
+    on_cloned(pid);
+    if (cfg.namespaces->new_user) {
+      ns::write_id_maps(pid, *cfg.namespaces);
+      send(c.sync.get(), MsgType::MapsWritten);
+    }
+    expect(c, MsgType::Ready);
+  } catch (...) {
+    if (c.pid > 0) kill_and_reap(c.pid);
+    throw;
+  }
+  return c;
+}
+
+void release(Child& c, StartMode mode) {
+  send(c.sync.get(), MsgType::Continue);
+  if (mode == StartMode::Fifo) return;
+  send(c.sync.get(), MsgType::Start);
+  // EOF: the child's end closed on exec. A message: exec failed.
+  auto m = receive(c.sync.get());
+  if (m && m->type == MsgType::Error) throw Error(m->text, m->err);
+}
+
+}  // namespace ocirun::launch

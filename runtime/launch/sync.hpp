@@ -1,0 +1,49 @@
+// The sync protocol between ocirun (the parent) and the container's init (the
+// child), over a SOCK_SEQPACKET socketpair: one message per datagram, each a
+// Message. Both ends are O_CLOEXEC, so the child's end closes when it execs.
+//
+//   parent                               child (init)
+//   clone3 ───────────────────────────▶  [new namespaces]
+//   write uid_map/gid_map
+//   kMapsWritten ─────────────────────▶  (only with a new user namespace)
+//                                        join namespaces, hostname, rootfs,
+//                                        pivot, rlimits, user, capabilities
+//                 ◀─────────────────────  kReady      (or kError: errno + text)
+//   record the state
+//   kContinue ────────────────────────▶
+//                                        create: block on the exec fifo until
+//                                                `ocirun start`, then exec
+//                                        run:    wait for kStart, then exec
+//   kStart ───────────────────────────▶  (run only)
+//                 ◀─────────────────────  EOF on exec (or kError if exec failed)
+//
+// A parent that dies closes its end: the child sees EOF and exits; until
+// kContinue the child also has PR_SET_PDEATHSIG = SIGKILL.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "runtime/sys/fd.hpp"
+
+namespace ocirun::launch {
+
+enum class MsgType : uint32_t { MapsWritten = 1, Ready, Continue, Start, Error };
+
+struct Message {
+  MsgType type;
+  int32_t err = 0;  // errno of an Error, 0 if none
+  std::string text;
+};
+
+struct SyncPair {
+  UniqueFd parent, child;
+};
+SyncPair make_sync_pair();
+
+void send(int fd, MsgType type, int err = 0, const std::string& text = {});
+// Returns nullopt on EOF (the other end closed).
+std::optional<Message> receive(int fd);
+
+}  // namespace ocirun::launch

@@ -1,0 +1,29 @@
+// ocirun: an OCI container runtime. Parses the command line, sets up logging,
+// runs the command; an error is one line on stderr (and in --log) and exit 1.
+#include <string>
+#include <vector>
+
+#include "runtime/cli/args.hpp"
+#include "runtime/cli/commands.hpp"
+#include "runtime/log.hpp"
+#include "runtime/sys/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ocirun;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    cli::Invocation inv = cli::parse(args);
+    auto fmt = inv.globals.count("log-format") ? inv.globals["log-format"] : "text";
+    if (fmt != "text" && fmt != "json")
+      throw Error("flag --log-format: expects text or json, got \"" + fmt + "\"");
+    log::configure(inv.globals.count("log") ? inv.globals["log"] : "",
+                   fmt == "json" ? log::Format::Json : log::Format::Text,
+                   inv.globals.count("debug") && inv.globals["debug"] == "true");
+    return cli::dispatch(inv);
+  } catch (const Error& e) {
+    log::error(e.what());
+  } catch (const std::exception& e) {
+    log::error(e.what());
+  }
+  return 1;
+}

@@ -1,0 +1,73 @@
+// The root filesystem plan: config in, the ordered list of what to mount, create
+// and link inside the container's root out. Pure: unit tests check it without
+// root; apply.cpp carries it out inside the container's mount namespace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/spec/config.hpp"
+
+namespace ocirun::rootfs {
+
+struct MountOp {
+  std::string source;       // host path for bind mounts (absolute), fs source otherwise
+  std::string destination;  // absolute, inside the container's root
+  std::string fstype;       // empty for bind mounts
+  unsigned long flags = 0;  // MS_* flags (MS_RDONLY, MS_NOSUID, ...)
+  std::string data;
+  bool bind = false;
+  bool recursive = false;
+  unsigned long propagation = 0;  // applied after mounting, when non-zero
+  std::string field;              // config path, for messages: "mounts[3]"
+};
+
+struct DeviceOp {
+  std::string path;  // absolute, inside the container
+  char type = 'c';
+  uint32_t major = 0, minor = 0;
+  uint32_t mode = 0666;  // permission bits
+  uint32_t uid = 0, gid = 0;
+};
+
+struct SymlinkOp {
+  std::string target;
+  std::string link;  // absolute, inside the container
+};
+
+struct Plan {
+  std::string rootfs;                          // absolute host path
+  unsigned long root_propagation = 0;          // for "/" before anything else
+  unsigned long rootfs_propagation_after = 0;  // rootfsPropagation, applied after pivot
+  std::vector<MountOp> mounts;
+  bool make_devices = false;  // /dev is the runtime's to populate
+  bool bind_devices = false;  // in a user namespace: bind host devices, mknod is not allowed
+  std::vector<DeviceOp> devices;
+  std::vector<SymlinkOp> symlinks;
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+  bool readonly_root = false;
+  bool pivot = true;  // false: --no-pivot (MS_MOVE + chroot)
+};
+
+struct PlanInput {
+  std::string bundle;  // absolute
+  std::string rootfs;  // absolute, resolved
+  bool no_pivot = false;
+  bool user_namespace = false;     // the container is in a user namespace of its own
+  bool network_namespace = false;  // ... and a network namespace of its own
+};
+
+// Throws Error naming the field for a mount the runtime cannot make.
+Plan plan(const spec::Config& config, const PlanInput& in);
+
+// Effects (apply.cpp), in the container's new mount namespace.
+// Prepares and mounts everything under the rootfs, then pivots into it; `/` is the
+// container's root afterwards.
+void apply(const Plan& plan);
+// The steps after pivoting that must wait for /proc (masked and read-only paths,
+// read-only root). Part of apply(); exposed for exec-time reuse.
+void finish(const Plan& plan);
+
+}  // namespace ocirun::rootfs

@@ -1,0 +1,60 @@
+#include "runtime/spec/features.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "runtime/rootfs/options.hpp"
+#include "runtime/spec/tables.hpp"
+
+#ifndef OCIRUN_VERSION
+#error "OCIRUN_VERSION must be defined by the build"
+#endif
+
+namespace ocirun::spec {
+namespace {
+
+using json = nlohmann::json;
+
+// A JSON array of the names a table projects to, sorted as runc prints them
+// when `sorted`, else in table order.
+template <class Table, class Name>
+json names(const Table& table, Name name, bool sorted = false) {
+  std::vector<std::string> out;
+  out.reserve(table.size());
+  for (const auto& entry : table) out.emplace_back(name(entry));
+  if (sorted) std::sort(out.begin(), out.end());
+  return out;
+}
+
+json enabled(bool on) {
+  return {{"enabled", on}};
+}
+
+}  // namespace
+
+json features() {
+  auto itself = [](std::string_view s) { return s; };
+  json linux_section = {
+      {"namespaces", names(namespace_table(), [](const NamespaceInfo& n) { return n.name; })},
+      {"capabilities", names(capability_table(), [](const CapabilityInfo& c) { return c.name; })},
+      {"cgroup",
+       {{"v1", false}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+      {"seccomp", enabled(false)},
+      {"apparmor", enabled(false)},
+      {"selinux", enabled(false)},
+      {"intelRdt", enabled(false)},
+      {"netDevices", enabled(false)},
+      {"mountExtensions", {{"idmap", enabled(false)}}},
+  };
+  return {
+      {"ociVersionMin", "1.0.0"},
+      {"ociVersionMax", std::string(kOciVersion)},
+      {"hooks", names(hook_names(), itself)},
+      {"mountOptions", names(rootfs::mount_option_words(), itself, true)},
+      {"linux", std::move(linux_section)},
+      {"annotations", {{"io.github.ocirun.version", OCIRUN_VERSION}}},
+  };
+}
+
+}  // namespace ocirun::spec

@@ -1,0 +1,11 @@
+// `ocirun features`: the features document of the runtime-spec (features.md),
+// generated from the same tables the loader and the launcher use.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace ocirun::spec {
+
+nlohmann::json features();
+
+}  // namespace ocirun::spec

@@ -1,0 +1,141 @@
+// config.yaml: the same schema as config.json, written in YAML. The document
+// is turned into JSON (plain scalars resolved as YAML's core schema does) and
+// then goes through the JSON loader, so both formats give the same Config and
+// the same messages.
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+
+#include "runtime/spec/loader.hpp"
+#include "runtime/sys/error.hpp"
+
+namespace ocirun::spec {
+namespace {
+
+using json = nlohmann::json;
+
+bool one_of(std::string_view s, std::initializer_list<std::string_view> words) {
+  for (std::string_view w : words)
+    if (s == w) return true;
+  return false;
+}
+
+bool digits_in(std::string_view s, std::string_view allowed) {
+  return !s.empty() && s.find_first_not_of(allowed) == std::string_view::npos;
+}
+
+// [-+]?[0-9]+, 0x[0-9a-fA-F]+, 0o[0-7]+. A leading 0 followed by octal digits
+// ("0644") is octal as in YAML 1.1 and the Go YAML readers engines use, since
+// that is what a file mode written that way means.
+std::optional<json> plain_integer(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.starts_with("0x") || s.starts_with("0o")) {
+    base = s[1] == 'x' ? 16 : 8;
+    s.remove_prefix(2);
+    if (!digits_in(s, base == 16 ? "0123456789abcdefABCDEF" : "01234567")) return std::nullopt;
+  } else if (!digits_in(s, "0123456789")) {
+    return std::nullopt;
+  } else if (s.size() > 1 && s[0] == '0' && digits_in(s, "01234567")) {
+    base = 8;
+  }
+  uint64_t magnitude = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (!negative) return json(magnitude);
+  if (magnitude > uint64_t{1} << 63) return std::nullopt;
+  return json(static_cast<int64_t>(0 - magnitude));
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, and .inf/.nan spellings.
+std::optional<json> plain_float(std::string_view s) {
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (one_of(body, {".inf", ".Inf", ".INF"})) return json(s[0] == '-' ? -HUGE_VAL : HUGE_VAL);
+  if (one_of(s, {".nan", ".NaN", ".NAN"})) return json(NAN);
+  size_t exp = body.find_first_of("eE");
+  std::string_view mantissa = body.substr(0, exp);
+  size_t dot = mantissa.find('.');
+  std::string_view whole = mantissa.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? "" : mantissa.substr(dot + 1);
+  bool ok = (whole.empty() || digits_in(whole, "0123456789")) &&
+            (frac.empty() || digits_in(frac, "0123456789")) && !(whole.empty() && frac.empty());
+  if (ok && exp != std::string_view::npos) {
+    std::string_view e = body.substr(exp + 1);
+    if (!e.empty() && (e[0] == '-' || e[0] == '+')) e.remove_prefix(1);
+    ok = digits_in(e, "0123456789");
+  }
+  if (!ok) return std::nullopt;
+  return json(std::strtod(std::string(s).c_str(), nullptr));
+}
+
+json plain_scalar(const std::string& s) {
+  if (one_of(s, {"", "~", "null", "Null", "NULL"})) return nullptr;
+  if (one_of(s, {"true", "True", "TRUE"})) return true;
+  if (one_of(s, {"false", "False", "FALSE"})) return false;
+  if (auto i = plain_integer(s)) return *i;
+  if (auto f = plain_float(s)) return *f;
+  return s;
+}
+
+[[noreturn]] void fail(std::string_view name, const YAML::Mark& mark, std::string_view msg) {
+  std::string where;
+  if (!mark.is_null())
+    where = "line " + std::to_string(mark.line + 1) + ", column " +
+            std::to_string(mark.column + 1) + ": ";
+  throw Error(std::string(name) + ": invalid YAML: " + where + std::string(msg));
+}
+
+json to_json(const YAML::Node& node, std::string_view name) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar: {
+      const std::string& tag = node.Tag();
+      // "?": a plain scalar, whose type is read from its text; "!": quoted or
+      // a block scalar, always a string. Explicit core tags resolve as plain.
+      if (tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+          tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null")
+        return plain_scalar(node.Scalar());
+      return node.Scalar();
+    }
+    case YAML::NodeType::Sequence: {
+      json out = json::array();
+      for (const auto& item : node) out.push_back(to_json(item, name));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      json out = json::object();
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) fail(name, kv.first.Mark(), "mapping keys must be scalars");
+        const std::string& key = kv.first.Scalar();
+        if (out.contains(key)) fail(name, kv.first.Mark(), "duplicate key \"" + key + "\"");
+        out[key] = to_json(kv.second, name);
+      }
+      return out;
+    }
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Config parse_yaml(std::string_view text, std::string_view name) {
+  json doc;
+  try {
+    doc = to_json(YAML::Load(std::string(text)), name);
+  } catch (const YAML::Exception& e) {
+    fail(name, e.mark, e.msg);
+  }
+  return from_json(doc, name);
+}
+
+}  // namespace ocirun::spec

@@ -1,0 +1,141 @@
+#include "runtime/state/store.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <random>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::state {
+namespace {
+
+void lock_dir(int fd, const std::string& path) {
+  while (::flock(fd, LOCK_EX) < 0) {
+    if (errno != EINTR) throw_errno("lock " + path);
+  }
+}
+
+void mkdir_p(const std::string& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return;
+  if (errno != ENOENT) throw_errno("mkdir " + path);
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) throw_errno("mkdir " + path);
+  mkdir_p(path.substr(0, slash), 0755);
+  if (::mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_errno("mkdir " + path);
+}
+
+std::string does_not_exist(const std::string& id) {
+  return "container \"" + id + "\" does not exist";
+}
+
+}  // namespace
+
+void ContainerDir::write(const Record& r) const {
+  with_context("writing state of " + id_,
+               [&] { sys::write_file_atomic(fd_.get(), kStateFile, record_to_json(r).dump()); });
+}
+
+Record ContainerDir::read() const {
+  return with_context("reading state of " + id_, [&] {
+    UniqueFd f = sys::openat(fd_.get(), kStateFile, O_RDONLY);
+    std::string text = sys::read_file(sys::fd_path(f.get()));
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) throw Error("state.json: invalid JSON");
+    return record_from_json(j);
+  });
+}
+
+bool ContainerDir::fifo_exists() const {
+  struct stat st;
+  return ::fstatat(fd_.get(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+void ContainerDir::make_fifo() const {
+  // 0622: the container's process may run as any uid and must open it for writing.
+  mode_t old = ::umask(0);
+  int rc = ::mkfifoat(fd_.get(), kExecFifo, 0622);
+  ::umask(old);
+  if (rc < 0) throw_errno("mkfifo " + path_ + "/" + kExecFifo);
+}
+
+void ContainerDir::remove_fifo() const {
+  ::unlinkat(fd_.get(), kExecFifo, 0);
+}
+
+Status ContainerDir::status(const Record& r) const {
+  return derive_status(r, sys::proc_stat(r.pid), fifo_exists());
+}
+
+void ContainerDir::remove() {
+  if (DIR* d = ::fdopendir(::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0))) {
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view n = e->d_name;
+      if (n == "." || n == "..") continue;
+      ::unlinkat(fd_.get(), e->d_name, 0);
+    }
+    ::closedir(d);
+  }
+  if (::rmdir(path_.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + path_);
+}
+
+ContainerDir Store::create(const std::string& id) const {
+  validate_id(id);
+  mkdir_p(root_, 0700);
+  // Build the directory under a private name, lock it, then give it its id.
+  std::random_device rd;
+  std::string tmp = root_ + "/.new-" + id + "-" + std::to_string(rd());
+  if (::mkdir(tmp.c_str(), 0711) < 0) throw_errno("mkdir " + tmp);
+  UniqueFd fd = sys::open(tmp, O_RDONLY | O_DIRECTORY);
+  lock_dir(fd.get(), tmp);
+  std::string path = root_ + "/" + id;
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) < 0) {
+    int err = errno;
+    ::rmdir(tmp.c_str());
+    if (err == EEXIST) throw Error("container \"" + id + "\" already exists", EEXIST);
+    throw_errno("rename " + tmp, err);
+  }
+  return ContainerDir(id, path, std::move(fd));
+}
+
+ContainerDir Store::open(const std::string& id, bool lock) const {
+  validate_id(id);
+  std::string path = root_ + "/" + id;
+  int raw = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (raw < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) throw Error(does_not_exist(id), ENOENT);
+    throw_errno("open " + path);
+  }
+  UniqueFd fd(raw);
+  if (lock) {
+    lock_dir(fd.get(), path);
+    // Removed by whoever held the lock before us?
+    struct stat st;
+    if (::fstat(fd.get(), &st) == 0 && st.st_nlink == 0) throw Error(does_not_exist(id), ENOENT);
+  }
+  return ContainerDir(id, path, std::move(fd));
+}
+
+std::vector<std::string> Store::ids() const {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(root_.c_str());
+  if (!d) {
+    if (errno == ENOENT) return out;
+    throw_errno("open " + root_);
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    if (!id_problem(e->d_name)) out.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace ocirun::state

@@ -1,0 +1,150 @@
+#include "runtime/sys/syscalls.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "runtime/sys/error.hpp"
+
+namespace ocirun::sys {
+
+UniqueFd open(const std::string& path, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw_errno("open " + path);
+  return UniqueFd(fd);
+}
+
+UniqueFd openat(int dirfd, const std::string& path, int flags, mode_t mode) {
+  int fd = ::openat(dirfd, path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw_errno("open " + path);
+  return UniqueFd(fd);
+}
+
+static int raw_open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  int fd;
+  do {
+    fd = static_cast<int>(::syscall(SYS_openat2, rootfd, path.c_str(), &how, sizeof how));
+  } while (fd < 0 && errno == EAGAIN);
+  return fd;
+}
+
+UniqueFd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
+  int fd = raw_open_in_root(rootfd, path, flags, mode);
+  if (fd < 0) throw_errno("open " + path);
+  return UniqueFd(fd);
+}
+
+std::optional<UniqueFd> try_open_in_root(int rootfd, const std::string& path, int flags) {
+  int fd = raw_open_in_root(rootfd, path, flags, 0);
+  if (fd >= 0) return UniqueFd(fd);
+  if (errno == ENOENT) return std::nullopt;
+  throw_errno("open " + path);
+}
+
+std::string fd_path(int fd) {
+  return "/proc/self/fd/" + std::to_string(fd);
+}
+
+std::string read_file(const std::string& path) {
+  UniqueFd fd = open(path, O_RDONLY);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read " + path);
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+void write_all(int fd, const void* buf, size_t len, std::string_view what) {
+  const char* p = static_cast<const char*>(buf);
+  while (len > 0) {
+    ssize_t n = ::write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno(what);
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+}
+
+void write_file(const std::string& path, std::string_view data) {
+  UniqueFd fd = open(path, O_WRONLY);
+  write_all(fd.get(), data.data(), data.size(), "write " + path);
+}
+
+void write_file_atomic(int dirfd, const std::string& name, std::string_view data) {
+  std::string tmp = "." + name + ".tmp";
+  {
+    UniqueFd fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    write_all(fd.get(), data.data(), data.size(), "write " + tmp);
+  }
+  if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) < 0) throw_errno("rename " + tmp);
+}
+
+void mount(const std::string& source, const std::string& target, const std::string& fstype,
+           unsigned long flags, const std::string& data) {
+  if (::mount(source.empty() ? nullptr : source.c_str(), target.c_str(),
+              fstype.empty() ? nullptr : fstype.c_str(), flags,
+              data.empty() ? nullptr : data.c_str()) < 0)
+    throw_errno("mount " + (source.empty() ? fstype : source) + " on " + target);
+}
+
+void pivot_root(const std::string& new_root, const std::string& put_old) {
+  if (::syscall(SYS_pivot_root, new_root.c_str(), put_old.c_str()) < 0) throw_errno("pivot_root");
+}
+
+void setns(int fd, int nstype, std::string_view what) {
+  if (::setns(fd, nstype) < 0) throw_errno("setns " + std::string(what));
+}
+
+pid_t clone_process(unsigned long flags) {
+  struct clone_args args {};
+  args.flags = flags;
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
+    pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+  if (pid < 0) throw_errno("clone");
+  return static_cast<pid_t>(pid);
+}
+
+std::optional<ProcStat> proc_stat(pid_t pid) {
+  std::string text;
+  try {
+    text = read_file("/proc/" + std::to_string(pid) + "/stat");
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  // The command name (field 2) may hold spaces and parentheses: parse after the last ')'.
+  auto close = text.rfind(')');
+  if (close == std::string::npos || close + 2 >= text.size()) return std::nullopt;
+  ProcStat st;
+  st.state = text[close + 2];
+  // After ')' come fields 3..: state is 3, starttime is 22.
+  const char* p = text.c_str() + close + 2;
+  for (int field = 3; field < 22 && *p; ++field) {
+    p = std::strchr(p, ' ');
+    if (!p) return std::nullopt;
+    ++p;
+  }
+  st.start_time = std::strtoull(p, nullptr, 10);
+  return st;
+}
+
+}  // namespace ocirun::sys

@@ -1,0 +1,52 @@
+// The thin layer over the system calls the runtime makes. Each wrapper throws
+// ocirun::Error naming the call and its object ("open /x: No such file or directory");
+// callers add the "why" with with_context(). Every fd is opened O_CLOEXEC.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "runtime/sys/fd.hpp"
+
+namespace ocirun::sys {
+
+UniqueFd open(const std::string& path, int flags, mode_t mode = 0);
+UniqueFd openat(int dirfd, const std::string& path, int flags, mode_t mode = 0);
+// openat2 with RESOLVE_IN_ROOT: `path` is resolved as if `rootfd` were "/",
+// so no symlink or ".." can lead outside it.
+UniqueFd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
+// Same, returning nullopt instead of throwing on ENOENT.
+std::optional<UniqueFd> try_open_in_root(int rootfd, const std::string& path, int flags);
+
+// "/proc/self/fd/N": names the object an O_PATH fd holds, for calls that take paths.
+std::string fd_path(int fd);
+
+std::string read_file(const std::string& path);
+// Writes the whole of `data` to an existing file (no O_CREAT): procfs, sysfs.
+void write_file(const std::string& path, std::string_view data);
+// Writes `data` to dirfd/name atomically: a temporary file, fsync-free, then rename.
+void write_file_atomic(int dirfd, const std::string& name, std::string_view data);
+
+void mount(const std::string& source, const std::string& target, const std::string& fstype,
+           unsigned long flags, const std::string& data);
+void pivot_root(const std::string& new_root, const std::string& put_old);
+void setns(int fd, int nstype, std::string_view what);
+
+// clone3 (falling back to clone) with fork semantics: returns 0 in the child.
+pid_t clone_process(unsigned long flags);
+
+// Writes all of buf; retries on EINTR and short writes.
+void write_all(int fd, const void* buf, size_t len, std::string_view what);
+
+// A process's start time (field 22 of /proc/<pid>/stat) and its state letter;
+// nullopt when there is no such process.
+struct ProcStat {
+  unsigned long long start_time = 0;
+  char state = '?';
+};
+std::optional<ProcStat> proc_stat(pid_t pid);
+
+}  // namespace ocirun::sys

@@ -1,0 +1,168 @@
+// The rootfs plan: config mounts, devices and links, as data.
+#include <sys/mount.h>
+
+#include <catch2/catch.hpp>
+
+#include "runtime/rootfs/options.hpp"
+#include "runtime/rootfs/plan.hpp"
+
+using namespace ocirun;
+
+namespace {
+
+rootfs::PlanInput input() {
+  rootfs::PlanInput in;
+  in.bundle = "/bundle";
+  in.rootfs = "/bundle/rootfs";
+  return in;
+}
+
+spec::Config config_with(std::vector<spec::Mount> mounts) {
+  spec::Config c;
+  c.mounts = std::move(mounts);
+  c.linux_.emplace();
+  return c;
+}
+
+const rootfs::DeviceOp* device(const rootfs::Plan& p, const std::string& path) {
+  for (const auto& d : p.devices)
+    if (d.path == path) return &d;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("mount option words become flags, the rest is data", "[rootfs]") {
+  auto o = rootfs::parse_mount_options({"nosuid", "noexec", "nodev", "ro", "mode=755", "size=64k"});
+  CHECK(o.flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY));
+  CHECK(o.data == "mode=755,size=64k");
+  CHECK_FALSE(o.bind);
+
+  auto later_wins = rootfs::parse_mount_options({"ro", "rw", "noatime", "atime"});
+  CHECK(later_wins.flags == 0);
+
+  auto b = rootfs::parse_mount_options({"rbind", "rprivate"});
+  CHECK(b.bind);
+  CHECK(b.recursive);
+  CHECK(b.propagation == (MS_PRIVATE | MS_REC));
+
+  CHECK(rootfs::parse_mount_options({"bind"}).recursive == false);
+  CHECK(rootfs::parse_mount_options({"strictatime"}).flags == MS_STRICTATIME);
+}
+
+TEST_CASE("filesystem mounts keep type, source and data", "[rootfs]") {
+  auto p = rootfs::plan(config_with({{"/proc", "proc", "proc", {}},
+                                     {"/dev", "tmpfs", "tmpfs", {"nosuid", "mode=755"}}}),
+                        input());
+  REQUIRE(p.mounts.size() == 2);
+  CHECK(p.mounts[0].fstype == "proc");
+  CHECK(p.mounts[0].destination == "/proc");
+  CHECK(p.mounts[0].field == "mounts[0]");
+  CHECK(p.mounts[1].flags == MS_NOSUID);
+  CHECK(p.mounts[1].data == "mode=755");
+  CHECK(p.rootfs == "/bundle/rootfs");
+}
+
+TEST_CASE("bind mounts: relative sources are relative to the bundle", "[rootfs]") {
+  auto p = rootfs::plan(config_with({{"/data", "bind", "data", {"ro"}},
+                                     {"/etc/hosts", "", "/etc/hosts", {"rbind", "ro"}}}),
+                        input());
+  CHECK(p.mounts[0].bind);
+  CHECK(p.mounts[0].source == "/bundle/data");
+  CHECK(p.mounts[0].flags == MS_RDONLY);
+  CHECK(p.mounts[1].bind);
+  CHECK(p.mounts[1].recursive);
+  CHECK(p.mounts[1].source == "/etc/hosts");
+}
+
+TEST_CASE("a mount that cannot be made is refused naming its entry", "[rootfs]") {
+  CHECK_THROWS_WITH(rootfs::plan(config_with({{"/x", "bind", "", {}}}), input()),
+                    Catch::StartsWith("mounts[0].source"));
+  CHECK_THROWS_WITH(rootfs::plan(config_with({{"/x", "", "", {}}}), input()),
+                    Catch::StartsWith("mounts[0].type"));
+}
+
+TEST_CASE("sysfs in a user namespace without its own network namespace is the host's, bound",
+          "[rootfs]") {
+  auto in = input();
+  in.user_namespace = true;
+  auto p = rootfs::plan(config_with({{"/sys", "sysfs", "sysfs", {"ro"}}}), in);
+  CHECK(p.mounts[0].bind);
+  CHECK(p.mounts[0].recursive);
+  CHECK(p.mounts[0].source == "/sys");
+  in.network_namespace = true;
+  CHECK(rootfs::plan(config_with({{"/sys", "sysfs", "sysfs", {}}}), in).mounts[0].fstype ==
+        "sysfs");
+}
+
+TEST_CASE("the cgroup mount type is cgroup2", "[rootfs]") {
+  auto p = rootfs::plan(config_with({{"/sys/fs/cgroup", "cgroup", "cgroup", {"ro"}}}), input());
+  CHECK(p.mounts[0].fstype == "cgroup2");
+}
+
+TEST_CASE("default devices and /dev links of runtime-linux.md", "[rootfs]") {
+  auto p = rootfs::plan(config_with({{"/dev", "tmpfs", "tmpfs", {}},
+                                     {"/dev/pts", "devpts", "devpts", {"newinstance"}}}),
+                        input());
+  CHECK(p.make_devices);
+  for (const char* d :
+       {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}) {
+    INFO(d);
+    CHECK(device(p, d));
+  }
+  CHECK(device(p, "/dev/null")->major == 1);
+  CHECK(device(p, "/dev/null")->minor == 3);
+  CHECK(device(p, "/dev/tty")->major == 5);
+  std::vector<std::pair<std::string, std::string>> links;
+  for (const auto& s : p.symlinks) links.emplace_back(s.link, s.target);
+  CHECK(std::count(links.begin(), links.end(),
+                   std::pair<std::string, std::string>{"/dev/fd", "/proc/self/fd"}) == 1);
+  CHECK(std::count(links.begin(), links.end(),
+                   std::pair<std::string, std::string>{"/dev/stdin", "/proc/self/fd/0"}) == 1);
+  CHECK(std::count(links.begin(), links.end(),
+                   std::pair<std::string, std::string>{"/dev/stderr", "/proc/self/fd/2"}) == 1);
+  CHECK(std::count(links.begin(), links.end(),
+                   std::pair<std::string, std::string>{"/dev/ptmx", "pts/ptmx"}) == 1);
+}
+
+TEST_CASE("config devices replace defaults of the same path; a bound /dev is left alone",
+          "[rootfs]") {
+  auto c = config_with({{"/dev", "tmpfs", "tmpfs", {}}});
+  c.linux_->devices = {{"/dev/null", 'c', 1, 3, 0600, 5, 6},
+                       {"/dev/fuse", 'c', 10, 229, {}, {}, {}}};
+  auto p = rootfs::plan(c, input());
+  CHECK(device(p, "/dev/null")->mode == 0600);
+  CHECK(device(p, "/dev/null")->uid == 5);
+  CHECK(device(p, "/dev/fuse")->mode == 0666);
+  CHECK(std::count_if(p.devices.begin(), p.devices.end(),
+                      [](const auto& d) { return d.path == "/dev/null"; }) == 1);
+
+  auto bound = rootfs::plan(config_with({{"/dev", "bind", "/dev", {"rbind"}}}), input());
+  CHECK_FALSE(bound.make_devices);
+  CHECK(bound.devices.empty());
+}
+
+TEST_CASE("root propagation: slave by default, private when asked", "[rootfs]") {
+  auto c = config_with({});
+  CHECK(rootfs::plan(c, input()).root_propagation == (MS_SLAVE | MS_REC));
+  c.linux_->rootfs_propagation = "rprivate";
+  auto p = rootfs::plan(c, input());
+  CHECK(p.root_propagation == (MS_PRIVATE | MS_REC));
+  CHECK(p.rootfs_propagation_after == (MS_PRIVATE | MS_REC));
+  c.linux_->rootfs_propagation = "shared";
+  CHECK(rootfs::plan(c, input()).rootfs_propagation_after == MS_SHARED);
+}
+
+TEST_CASE("readonly root, no-pivot, masked and read-only paths pass through", "[rootfs]") {
+  auto c = config_with({});
+  c.root.readonly = true;
+  c.linux_->masked_paths = {"/proc/kcore"};
+  c.linux_->readonly_paths = {"/proc/sys"};
+  auto in = input();
+  in.no_pivot = true;
+  auto p = rootfs::plan(c, in);
+  CHECK(p.readonly_root);
+  CHECK_FALSE(p.pivot);
+  CHECK(p.masked_paths == std::vector<std::string>{"/proc/kcore"});
+  CHECK(p.readonly_paths == std::vector<std::string>{"/proc/sys"});
+}

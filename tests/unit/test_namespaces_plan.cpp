@@ -1,0 +1,84 @@
+// The namespace plan: what is created, what is joined, and invalid combinations.
+#include <sched.h>
+
+#include <catch2/catch.hpp>
+
+#include "namespaces/plan.hpp"
+
+using namespace ocirun;
+using spec::NsType;
+
+namespace {
+
+spec::Config with_namespaces(std::vector<spec::Namespace> nss) {
+  spec::Config c;
+  c.linux_.emplace();
+  c.linux_->namespaces = std::move(nss);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("new namespaces become clone flags", "[namespaces]") {
+  auto c = with_namespaces({{NsType::Pid, ""},
+                            {NsType::Mount, ""},
+                            {NsType::Uts, ""},
+                            {NsType::Ipc, ""},
+                            {NsType::Network, ""},
+                            {NsType::Cgroup, ""}});
+  auto p = ns::plan(c);
+  CHECK(p.clone_flags == (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                          CLONE_NEWCGROUP));
+  CHECK(p.joins.empty());
+  CHECK(p.own_pid);
+  CHECK_FALSE(p.new_user);
+}
+
+TEST_CASE("no network namespace asked: none is created", "[namespaces]") {
+  auto p = ns::plan(with_namespaces({{NsType::Mount, ""}}));
+  CHECK((p.clone_flags & CLONE_NEWNET) == 0);
+  CHECK_FALSE(p.own_pid);
+}
+
+TEST_CASE("namespaces with a path are joined, the user namespace first", "[namespaces]") {
+  auto c = with_namespaces({{NsType::Network, "/var/run/netns/x"},
+                            {NsType::Mount, ""},
+                            {NsType::User, "/proc/1/ns/user"}});
+  auto p = ns::plan(c);
+  REQUIRE(p.joins.size() == 2);
+  CHECK(p.joins[0].type == NsType::User);
+  CHECK(p.joins[1].type == NsType::Network);
+  CHECK((p.clone_flags & (CLONE_NEWNET | CLONE_NEWUSER)) == 0);
+}
+
+TEST_CASE("a new user namespace carries the id maps", "[namespaces]") {
+  auto c = with_namespaces({{NsType::User, ""}, {NsType::Mount, ""}});
+  c.linux_->uid_mappings = {{0, 100000, 65536}};
+  c.linux_->gid_mappings = {{0, 100000, 65536}, {65536, 5, 1}};
+  auto p = ns::plan(c);
+  CHECK(p.new_user);
+  CHECK((p.clone_flags & CLONE_NEWUSER) != 0);
+  CHECK(ns::id_map_text(p.uid_mappings) == "0 100000 65536\n");
+  CHECK(ns::id_map_text(p.gid_mappings) == "0 100000 65536\n65536 5 1\n");
+}
+
+TEST_CASE("invalid namespace combinations are refused, naming the field", "[namespaces]") {
+  SECTION("no mount namespace") {
+    CHECK_THROWS_WITH(ns::plan(with_namespaces({{NsType::Pid, ""}})),
+                      Catch::Contains("linux.namespaces") && Catch::Contains("mount"));
+  }
+  SECTION("hostname without a UTS namespace") {
+    auto c = with_namespaces({{NsType::Mount, ""}});
+    c.hostname = "box";
+    CHECK_THROWS_WITH(ns::plan(c), Catch::StartsWith("hostname:"));
+  }
+  SECTION("user namespace without mappings") {
+    CHECK_THROWS_WITH(ns::plan(with_namespaces({{NsType::User, ""}, {NsType::Mount, ""}})),
+                      Catch::Contains("linux.uidMappings"));
+  }
+  SECTION("mappings without a user namespace") {
+    auto c = with_namespaces({{NsType::Mount, ""}});
+    c.linux_->uid_mappings = {{0, 1000, 1}};
+    CHECK_THROWS_WITH(ns::plan(c), Catch::Contains("user namespace"));
+  }
+}
