@@ -220,13 +220,16 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   rec.own_pid_namespace = p.namespaces.own_pid;
   rec.annotations = p.config.annotations;
   if (mode == launch::StartMode::Fifo) dir.make_fifo();
+  // The init gets a descriptor of its own: one that shared our flock'd open
+  // file would keep the container locked until it execs.
+  UniqueFd init_dir = sys::open(dir.path(), O_PATH | O_DIRECTORY);
 
   launch::InitConfig ic;
   ic.id = id;
   ic.config = &p.config;
   ic.namespaces = &p.namespaces;
   ic.rootfs = &p.rootfs;
-  ic.state_dir_fd = dir.fd();
+  ic.state_dir_fd = init_dir.get();
   ic.mode = mode;
   ic.preserve_fds = opts.preserve_fds;
   ic.no_new_keyring = opts.no_new_keyring;

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -45,6 +46,20 @@ void join_session_keyring(const std::string& id) {
   if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id.c_str()) < 0 && errno != ENOSYS &&
       errno != EACCES && errno != EPERM && errno != EDQUOT)
     throw_errno("joining a new session keyring");
+}
+
+// Closes every inherited fd but 0-2, the preserved ones and those in `keep`, so
+// the init holds nothing of its parent's (an flock'd state dir, a log file)
+// while it waits to be started.
+void close_inherited_fds(int preserve, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned first = static_cast<unsigned>(3 + preserve);
+  for (int k : keep) {
+    if (k < 0 || static_cast<unsigned>(k) < first) continue;
+    if (static_cast<unsigned>(k) > first) ::syscall(SYS_close_range, first, k - 1, 0);
+    first = static_cast<unsigned>(k) + 1;
+  }
+  ::syscall(SYS_close_range, first, ~0U, 0);
 }
 
 // Only fds 0-2 and the preserved ones (3 .. 3+n-1) survive exec.
@@ -113,6 +128,7 @@ void init_main(const InitConfig& cfg, int sync_fd) {
   try {
     reset_signals();
     set_death_signal();
+    close_inherited_fds(cfg.preserve_fds, {sync_fd, cfg.state_dir_fd});
     setup(cfg, sync_fd);
     executable =
         process::find_executable(cfg.config->process->args.at(0), cfg.config->process->env);

@@ -23,7 +23,7 @@ struct InitConfig {
   const spec::Config* config = nullptr;
   const ns::Plan* namespaces = nullptr;
   const rootfs::Plan* rootfs = nullptr;
-  int state_dir_fd = -1;  // holds the exec fifo
+  int state_dir_fd = -1;  // O_PATH fd of the state dir, which holds the exec fifo
   StartMode mode = StartMode::Fifo;
   int preserve_fds = 0;
   bool no_new_keyring = false;

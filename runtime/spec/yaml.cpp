@@ -28,7 +28,7 @@ bool digits_in(std::string_view s, std::string_view allowed) {
 }
 
 // [-+]?[0-9]+, 0x[0-9a-fA-F]+, 0o[0-7]+. A leading 0 followed by octal digits
-// ("0644") is octal as in YAML 1.1 and the Go YAML readers engines use, since
+// ("0644") is read as octal, as YAML 1.1 (and the Go YAML libraries) read it:
 // that is what a file mode written that way means.
 std::optional<json> plain_integer(std::string_view s) {
   bool negative = false;
