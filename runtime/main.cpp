@@ -12,13 +12,16 @@ int main(int argc, char** argv) {
   using namespace ocirun;
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    cli::Invocation inv = cli::parse(args);
-    auto fmt = inv.globals.count("log-format") ? inv.globals["log-format"] : "text";
+    cli::Invocation inv;
+    size_t command_at = cli::parse_globals(args, inv);
+    auto& g = inv.globals;
+    std::string fmt = g.count("log-format") ? g["log-format"] : "text";
+    log::configure(g.count("log") ? g["log"] : "",
+                   fmt == "json" ? log::Format::Json : log::Format::Text,
+                   g.count("debug") && g["debug"] == "true");
     if (fmt != "text" && fmt != "json")
       throw Error("flag --log-format: expects text or json, got \"" + fmt + "\"");
-    log::configure(inv.globals.count("log") ? inv.globals["log"] : "",
-                   fmt == "json" ? log::Format::Json : log::Format::Text,
-                   inv.globals.count("debug") && inv.globals["debug"] == "true");
+    cli::parse_command(args, command_at, inv);
     return cli::dispatch(inv);
   } catch (const Error& e) {
     log::error(e.what());

@@ -135,11 +135,20 @@ std::string Invocation::value(const std::string& name, const std::string& fallba
 
 Invocation parse(std::span<const std::string> argv) {
   Invocation inv;
+  parse_command(argv, parse_globals(argv, inv), inv);
+  return inv;
+}
+
+size_t parse_globals(std::span<const std::string> argv, Invocation& inv) {
   size_t i = 0;
   for (; i < argv.size() && is_flag(argv[i]); ++i) take_flag(argv, i, kGlobal, inv.globals, "");
   inv.help = inv.globals.count("help") && inv.globals["help"] == "true";
   inv.version = inv.globals.count("version") && inv.globals["version"] == "true";
-  if (i >= argv.size()) return inv;
+  return i;
+}
+
+void parse_command(std::span<const std::string> argv, size_t i, Invocation& inv) {
+  if (i >= argv.size()) return;
   inv.command = argv[i++];
   const CommandSpec* cmd = find_command(inv.command);
   if (!cmd) throw Error("unknown command \"" + inv.command + "\" (see ocirun --help)");
@@ -156,7 +165,7 @@ Invocation parse(std::span<const std::string> argv) {
   }
   if (inv.flag("help")) {
     inv.help = true;
-    return inv;
+    return;
   }
   int n = static_cast<int>(inv.args.size());
   if (n < cmd->min_args || n > cmd->max_args) {
@@ -164,7 +173,6 @@ Invocation parse(std::span<const std::string> argv) {
     throw Error("\"" + inv.command + "\" takes " + want + ", got " + std::to_string(n) +
                 " argument" + (n == 1 ? "" : "s"));
   }
-  return inv;
 }
 
 namespace {

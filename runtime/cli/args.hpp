@@ -46,6 +46,11 @@ struct Invocation {
 // Throws Error for an unknown command or flag, a missing flag value, or a wrong
 // number of arguments: `unknown flag "--nope" for "create"`.
 Invocation parse(std::span<const std::string> argv);
+// The two halves of parse(): global flags first (so that logging can be set up
+// before anything else can fail), then the command. parse_globals returns the
+// index of the command word.
+size_t parse_globals(std::span<const std::string> argv, Invocation& inv);
+void parse_command(std::span<const std::string> argv, size_t i, Invocation& inv);
 
 std::string usage();                              // ocirun --help
 std::string command_usage(const CommandSpec& c);  // ocirun COMMAND --help
