@@ -373,7 +373,14 @@ void kill(const state::Store& store, const std::string& id, int sig, bool all) {
 }
 
 void remove(const state::Store& store, const std::string& id, bool force) {
-  state::ContainerDir dir = store.open(id);
+  std::optional<state::ContainerDir> opened;
+  try {
+    opened.emplace(store.open(id));
+  } catch (const Error& e) {
+    if (force && e.code() == ENOENT) return;  // as runc: nothing to delete is no error
+    throw;
+  }
+  state::ContainerDir& dir = *opened;
   auto rec = try_read(dir);
   if (!rec) {  // what a create killed before its first record left behind
     dir.remove();

@@ -132,6 +132,10 @@ void init_main(const InitConfig& cfg, int sync_fd) {
     setup(cfg, sync_fd);
     executable =
         process::find_executable(cfg.config->process->args.at(0), cfg.config->process->env);
+    // From here on the init listens on the sync socket, where a parent that dies
+    // shows as EOF. A death signal still armed would also fire when the parent
+    // exits normally right after kContinue: disarm it first.
+    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     send(sync_fd, MsgType::Ready);
   } catch (const Error& e) {
     try {
@@ -147,7 +151,6 @@ void init_main(const InitConfig& cfg, int sync_fd) {
     ::_exit(1);
   }
   wait_for(sync_fd, MsgType::Continue);
-  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (cfg.mode == StartMode::Fifo) {
     ::close(sync_fd);
     // Blocks until `ocirun start` opens the fifo for reading.

@@ -17,8 +17,10 @@
 //   kStart ───────────────────────────▶  (run only)
 //                 ◀─────────────────────  EOF on exec (or kError if exec failed)
 //
-// A parent that dies closes its end: the child sees EOF and exits; until
-// kContinue the child also has PR_SET_PDEATHSIG = SIGKILL.
+// A parent that dies closes its end: the child sees EOF and exits. While it is
+// busy with its setup (not reading) the child has PR_SET_PDEATHSIG = SIGKILL,
+// disarmed just before kReady, so that a parent exiting right after kContinue
+// cannot kill it.
 #pragma once
 
 #include <cstdint>

@@ -91,12 +91,18 @@ void apply_user_and_capabilities(const spec::User& user,
   with_context("setting capabilities", [&] {
     set_process_caps(sets);
     if (cap_reset_ambient() < 0 && errno != EINVAL) throw_errno("clearing ambient capabilities");
+    // The kernel takes an ambient capability only if it is permitted and
+    // inheritable. runc tries the others in vain without a word; we say it with --debug.
     for (const auto& c : spec::capability_table()) {
-      if (!(sets.ambient & (uint64_t{1} << c.number))) continue;
-      // The kernel takes an ambient capability only if it is permitted and inheritable.
+      uint64_t bit = uint64_t{1} << c.number;
+      if (!(sets.ambient & bit)) continue;
+      if (!(sets.permitted & sets.inheritable & bit)) {
+        log::debug("ambient capability " + std::string(c.name) +
+                   " not raised: it is not both permitted and inheritable");
+        continue;
+      }
       if (cap_set_ambient(static_cast<cap_value_t>(c.number), CAP_SET) < 0)
-        log::warn("ambient capability " + std::string(c.name) +
-                  " not raised: " + std::strerror(errno));
+        throw_errno("raising ambient capability " + std::string(c.name));
     }
   });
 }

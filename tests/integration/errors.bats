@@ -177,15 +177,19 @@ teardown() { common_teardown; }
 
 @test "two concurrent creates of the same id: exactly one succeeds" {
 	set_args sleep 100
-	local i
+	local i pids=()
+	# both runtimes configured before either starts (runc: cgroupsPath)
+	if is_runc; then _runc_cgroups_path create --bundle "$BUNDLE" race; fi
 	for i in 1 2; do
 		(
 			rc=0
-			ocirun create --bundle "$BUNDLE" race </dev/null >"$TEST_DIR/race$i.out" 2>"$TEST_DIR/race$i.err" || rc=$?
+			OCIRUN_TEST_MARK=$MARK "$OCIRUN" --root "$ROOT" create --bundle "$BUNDLE" race \
+				</dev/null >"$TEST_DIR/race$i.out" 2>"$TEST_DIR/race$i.err" || rc=$?
 			echo "$rc" >"$TEST_DIR/race$i.rc"
 		) 3>&- &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
 	local rc1 rc2
 	rc1=$(cat "$TEST_DIR/race1.rc")
 	rc2=$(cat "$TEST_DIR/race2.rc")

@@ -35,7 +35,7 @@ teardown() { common_teardown; }
 	local mi=$output
 	# mount point (field 5) and fs type (after " - ")
 	local pairs
-	pairs=$(awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1) }' <<<"$mi")
+	pairs=$(awk '{ for (i = 7; i < NF && $i != "-"; i++); print $5, $(i + 1) }' <<<"$mi")
 	local want
 	for want in "/proc proc" "/dev tmpfs" "/dev/pts devpts" "/dev/shm tmpfs" "/dev/mqueue mqueue" "/sys sysfs"; do
 		grep -qxF "$want" <<<"$pairs" || fail "no mount '$want' in:" "$mi"

@@ -123,6 +123,22 @@ teardown() { common_teardown; }
 	assert_line $'CapAmb:\t0000000000000400'
 }
 
+@test "capabilities: ambient ones missing from inheritable are dropped silently" {
+	# This is what \`runc spec\` writes: ambient set, no inheritable set.  runc
+	# runs it without a word on stderr and with an empty ambient set.
+	update_config '.process.capabilities = {
+		bounding: ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		effective: ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		permitted: ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		ambient: ["CAP_KILL", "CAP_NET_BIND_SERVICE"]}'
+	set_args grep -E '^Cap(Inh|Eff|Amb):' /proc/self/status
+	run_container -0 --separate-stderr caps
+	assert_line $'CapEff:\t0000000000000420'
+	assert_line $'CapInh:\t0000000000000000'
+	assert_line $'CapAmb:\t0000000000000000'
+	[[ -z $stderr ]] || fail "stderr: $stderr"
+}
+
 @test "noNewPrivileges: true sets NoNewPrivs, false does not" {
 	set_args grep NoNewPrivs /proc/self/status
 	update_config '.process.noNewPrivileges = true'
