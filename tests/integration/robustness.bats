@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# A runtime killed half-way leaves nothing that `delete --force` cannot take
+# away, and errors in the container's setup come back with their cause.
+
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "SIGKILL at any moment of create, then delete --force: nothing is left" {
+	set_args sleep 100
+	local i delay
+	for i in $(seq 1 30); do
+		# 0 to 29 ms: from before the state dir exists to after the init is ready.
+		delay=$(printf '0.%03d' "$i")
+		ocirun create --bundle "$BUNDLE" "k$i" </dev/null >/dev/null 2>&1 &
+		local pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		run ocirun delete --force "k$i"
+		[[ $status -eq 0 ]] || fail "delete --force k$i after a kill at ${delay}s: $output"
+	done
+	assert_nothing_left
+}
+
+@test "an error in the container's setup reaches the caller with its cause" {
+	ocirun_only "message wording"
+	update_config '.mounts += [{destination: "/weird", type: "nosuchfs", source: "none"}]'
+	local n
+	n=$(jq '.mounts | length - 1' "$BUNDLE/config.json")
+	run_detached ocirun run --bundle "$BUNDLE" setuperr
+	expect_error "mounts[$n]: mount none on /weird: No such device"
+	assert_nothing_left
+}
+
+@test "a bind mount whose source is missing names the source" {
+	ocirun_only "message wording"
+	add_bind "$TEST_DIR/missing" /data
+	run_detached ocirun create --bundle "$BUNDLE" nosrc
+	expect_error "source $TEST_DIR/missing: No such file or directory"
+	assert_nothing_left
+}
+
+@test "--pid-file of run -d holds the init's pid, no trailing newline" {
+	set_args sleep 100
+	run_container_detached rd --pid-file "$TEST_DIR/pid"
+	local content
+	content=$(cat "$TEST_DIR/pid"; echo x)
+	[[ $content =~ ^[0-9]+x$ ]] || fail "pid file: '$content'"
+	[[ ${content%x} == "$(container_pid rd)" ]]
+	ocirun delete --force rd
+}
