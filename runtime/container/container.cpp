@@ -373,6 +373,7 @@ void kill(const state::Store& store, const std::string& id, int sig, bool all) {
 }
 
 void remove(const state::Store& store, const std::string& id, bool force) {
+  store.sweep_unnamed(id);
   std::optional<state::ContainerDir> opened;
   try {
     opened.emplace(store.open(id));

@@ -85,12 +85,33 @@ void ContainerDir::remove() {
   if (::rmdir(path_.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + path_);
 }
 
+static std::string unnamed_prefix(const std::string& id) {
+  return ".new-" + id + "-";
+}
+
+void Store::sweep_unnamed(const std::string& id) const {
+  validate_id(id);
+  DIR* d = ::opendir(root_.c_str());
+  if (!d) return;
+  std::string prefix = unnamed_prefix(id);
+  while (struct dirent* e = ::readdir(d)) {
+    if (std::string_view(e->d_name).substr(0, prefix.size()) != prefix) continue;
+    std::string path = root_ + "/" + e->d_name;
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) continue;
+    UniqueFd dir(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) ::rmdir(path.c_str());
+  }
+  ::closedir(d);
+}
+
 ContainerDir Store::create(const std::string& id) const {
   validate_id(id);
   mkdir_p(root_, 0700);
+  sweep_unnamed(id);
   // Build the directory under a private name, lock it, then give it its id.
   std::random_device rd;
-  std::string tmp = root_ + "/.new-" + id + "-" + std::to_string(rd());
+  std::string tmp = root_ + "/" + unnamed_prefix(id) + std::to_string(rd());
   if (::mkdir(tmp.c_str(), 0711) < 0) throw_errno("mkdir " + tmp);
   UniqueFd fd = sys::open(tmp, O_RDONLY | O_DIRECTORY);
   lock_dir(fd.get(), tmp);

@@ -52,6 +52,9 @@ class Store {
   ContainerDir open(const std::string& id, bool lock = true) const;
   // Ids of all containers, sorted.
   std::vector<std::string> ids() const;
+  // Removes the private directories of creates of `id` that were killed before
+  // giving theirs its name (no process holds their lock any more).
+  void sweep_unnamed(const std::string& id) const;
 
  private:
   std::string root_;
