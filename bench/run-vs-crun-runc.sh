@@ -160,59 +160,9 @@ trap cleanup_inner EXIT
 
 # --- bundle: busybox rootfs, /bin/true, the usual namespaces and mounts -----
 bundle=$work/bundle
-rootfs=$bundle/rootfs
-mkdir -p "$rootfs"/{bin,proc,sys,dev,etc,tmp}
-cp "$(readlink -f "$(command -v busybox)")" "$rootfs/bin/busybox"
-for applet in $(busybox --list); do
-  [[ -e $rootfs/bin/$applet ]] || ln -s busybox "$rootfs/bin/$applet"
-done
-echo 'root:x:0:0:root:/:/bin/sh' >"$rootfs/etc/passwd"
-echo 'root:x:0:' >"$rootfs/etc/group"
-
-caps='"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"'
-cat >"$bundle/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "process": {
-    "terminal": false,
-    "user": { "uid": 0, "gid": 0 },
-    "args": ["/bin/true"],
-    "env": ["PATH=/bin", "HOME=/"],
-    "cwd": "/",
-    "capabilities": {
-      "bounding": [$caps],
-      "effective": [$caps],
-      "permitted": [$caps]
-    },
-    "rlimits": [{ "type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024 }],
-    "noNewPrivileges": true
-  },
-  "root": { "path": "rootfs", "readonly": true },
-  "hostname": "bench",
-  "mounts": [
-    { "destination": "/proc", "type": "proc", "source": "proc" },
-    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-      "options": ["nosuid", "strictatime", "mode=755", "size=65536k"] },
-    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
-      "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"] },
-    { "destination": "/dev/shm", "type": "tmpfs", "source": "shm",
-      "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
-    { "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
-      "options": ["nosuid", "noexec", "nodev"] },
-    { "destination": "/sys", "type": "sysfs", "source": "sysfs",
-      "options": ["nosuid", "noexec", "nodev", "ro"] }
-  ],
-  "linux": {
-    "cgroupsPath": "$cgroups_path",
-    "namespaces": [
-      { "type": "pid" }, { "type": "network" }, { "type": "ipc" },
-      { "type": "uts" }, { "type": "mount" }
-    ],
-    "maskedPaths": ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"],
-    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
-  }
-}
-EOF
+"$BASH" "$repo_dir/examples/busybox-bundle.sh" "$bundle" /bin/true
+jq --arg p "$cgroups_path" '.linux.cgroupsPath = $p' "$bundle/config.json" >"$bundle/config.json.new"
+mv "$bundle/config.json.new" "$bundle/config.json"
 
 # Sets argv to the command that runs the bundle with runtime $1. `run` deletes
 # the container when it exits, so one id per runtime is reused run after run.

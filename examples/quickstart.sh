@@ -3,7 +3,8 @@
 #   1. installs the build dependencies that are missing (apt-get),
 #   2. builds ocirun into build/,
 #   3. makes a bundle from busybox-static in a work directory
-#      (default /tmp/ocirun-quickstart; pass another as the only argument),
+#      (default /tmp/ocirun-quickstart; pass another as the only argument)
+#      with examples/busybox-bundle.sh,
 #   4. runs it with `ocirun run`. The container prints its hostname, `id` and
 #      `ps` (where its shell is PID 1). `run` deletes the container on exit.
 # You can run the script again: it rebuilds only what changed and recreates the
@@ -53,64 +54,10 @@ bundle=$work/bundle
 say "creating the bundle in $bundle"
 [[ -L $work ]] && die "$work is a symbolic link; refusing to use it"
 rm -rf "$bundle"
-mkdir -p "$bundle"/rootfs/{bin,proc,sys,dev,etc,tmp}
-busybox=$(command -v busybox) || die "busybox not found (package busybox-static)"
-cp "$busybox" "$bundle/rootfs/bin/busybox"
-# One relative symlink per applet, as `busybox --install -s` would make.
-for applet in $("$busybox" --list); do
-  [[ -e $bundle/rootfs/bin/$applet ]] || ln -s busybox "$bundle/rootfs/bin/$applet"
-done
-cat >"$bundle/rootfs/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-EOF
-cat >"$bundle/rootfs/etc/group" <<'EOF'
-root:x:0:
-nogroup:x:65534:
-EOF
-
-cat >"$bundle/config.json" <<'EOF'
-{
-  "ociVersion": "1.0.2",
-  "root": { "path": "rootfs", "readonly": true },
-  "hostname": "quickstart",
-  "process": {
-    "terminal": false,
-    "user": { "uid": 0, "gid": 0 },
-    "args": ["/bin/sh", "-c", "echo \"hostname: $(hostname)\"; echo \"id: $(id)\"; ps -o pid,user,comm; exit 0"],
-    "env": ["PATH=/bin", "HOME=/root", "TERM=xterm"],
-    "cwd": "/",
-    "capabilities": {
-      "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
-    },
-    "rlimits": [{ "type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024 }],
-    "noNewPrivileges": true
-  },
-  "mounts": [
-    { "destination": "/proc", "type": "proc", "source": "proc" },
-    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-      "options": ["nosuid", "strictatime", "mode=755", "size=65536k"] },
-    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
-      "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"] },
-    { "destination": "/dev/shm", "type": "tmpfs", "source": "shm",
-      "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
-    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
-      "options": ["nosuid", "nodev", "mode=1777"] },
-    { "destination": "/sys", "type": "sysfs", "source": "sysfs",
-      "options": ["nosuid", "noexec", "nodev", "ro"] }
-  ],
-  "linux": {
-    "namespaces": [
-      { "type": "pid" }, { "type": "network" }, { "type": "ipc" },
-      { "type": "uts" }, { "type": "mount" }
-    ],
-    "maskedPaths": ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"],
-    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
-  }
-}
-EOF
+# The demo: the shell prints the hostname, `id` and `ps` (where it is PID 1).
+# shellcheck disable=SC2016 # expanded by the container's shell, not here
+bash "$repo/examples/busybox-bundle.sh" --hostname quickstart "$bundle" \
+  /bin/sh -c 'echo "hostname: $(hostname)"; echo "id: $(id)"; ps -o pid,user,comm; exit 0'
 
 # 4. Run -----------------------------------------------------------------------
 # A container left over by an interrupted earlier run would block the id.

@@ -62,29 +62,9 @@ ensure_rootfs() {
 	(
 		flock 9
 		[[ -e $rootfs/.complete ]] && exit 0
-		rm -rf "$rootfs" "$rootfs.tmp"
-		local r=$rootfs.tmp bb
-		bb=$(command -v busybox) || { echo "busybox not found (apt-get install busybox-static)" >&2; exit 1; }
-		mkdir -p "$r"/{bin,proc,sys,dev,etc,tmp,root,home/user}
-		chmod 1777 "$r/tmp"
-		cp "$bb" "$r/bin/busybox"
-		local a
-		for a in $("$bb" --list); do
-			[[ $a == busybox || -e $r/bin/$a ]] || ln -s busybox "$r/bin/$a"
-		done
-		cat >"$r/etc/passwd" <<-'EOF'
-			root:x:0:0:root:/root:/bin/sh
-			user:x:1000:1000:user:/home/user:/bin/sh
-		EOF
-		cat >"$r/etc/group" <<-'EOF'
-			root:x:0:
-			wheel:x:10:
-			users:x:20:
-			user:x:1000:
-		EOF
-		chown 1000:1000 "$r/home/user"
-		touch "$r/.complete"
-		mv "$r" "$rootfs"
+		# Builds $WORK/rootfs (in $WORK/rootfs.tmp, renamed when complete,
+		# with .complete written last); root and user (1000), home/user.
+		bash "$REPO/examples/busybox-bundle.sh" --rootfs-only "$WORK" 9>&-
 	) 9>"$WORK/.rootfs.lock"
 }
 
