@@ -17,10 +17,13 @@ Plan plan(const spec::Config& config) {
   for (const auto& info : spec::namespace_table()) {
     const spec::Namespace* n = spec::find_namespace(config, info.type);
     if (!n) continue;
-    if (n->path.empty())
-      p.clone_flags |= static_cast<unsigned long>(info.clone_flag);
-    else
+    // A time namespace with offsets is made by the init itself (unshare, write
+    // the offsets, exec): clocks cannot be offset once a process is inside.
+    bool by_init = info.type == spec::NsType::Time && lx.time_offsets;
+    if (!n->path.empty())
       p.joins.push_back({info.type, n->path});
+    else if (!by_init)
+      p.clone_flags |= static_cast<unsigned long>(info.clone_flag);
     switch (info.type) {
       case spec::NsType::User:
         p.new_user = n->path.empty();

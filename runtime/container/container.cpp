@@ -20,6 +20,7 @@
 #include "namespaces/plan.hpp"
 #include "runtime/launch/launch.hpp"
 #include "runtime/log.hpp"
+#include "runtime/process/terminal.hpp"
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/spec/loader.hpp"
 #include "runtime/sys/error.hpp"
@@ -50,12 +51,9 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
   p.bundle = absolute(opts.bundle, "bundle");
   p.config = spec::load_bundle(p.bundle);
   if (!p.config.process) throw Error("process: a container needs a process to run");
-  if (p.config.process->terminal) {
-    if (opts.console_socket.empty() && !foreground)
-      throw Error("process.terminal is true: --console-socket is required");
-    throw Error("process.terminal: terminals are not supported yet; set \"terminal\": false");
-  }
-  if (!opts.console_socket.empty())
+  if (p.config.process->terminal && opts.console_socket.empty() && !foreground)
+    throw Error("process.terminal is true: --console-socket is required");
+  if (!p.config.process->terminal && !opts.console_socket.empty())
     throw Error("--console-socket: given, but process.terminal is false");
   const std::string& root = p.config.root.path;
   std::string rootfs = root.starts_with("/") ? root : p.bundle + "/" + root;
@@ -203,6 +201,7 @@ class Rollback {
 struct Created {
   state::ContainerDir dir;
   state::Record record;
+  UniqueFd console;  // the pty's master, for `run` in the foreground to relay
 };
 
 Created do_create(const state::Store& store, const std::string& id, const CreateOptions& opts,
@@ -239,12 +238,79 @@ Created do_create(const state::Store& store, const std::string& id, const Create
     if (auto st = sys::proc_stat(pid)) rec.start_time = st->start_time;
     dir.write(rec);  // from here on, `delete --force` can find the init
   });
+  if (child.console && !opts.console_socket.empty()) {
+    process::send_to_console_socket(opts.console_socket, child.console.get(), child.console_path);
+    child.console.reset();
+  }
   rec.phase = "created";
   dir.write(rec);
   write_pid_file(opts.pid_file, child.pid);
   launch::release(child, mode);
   rollback.dismiss();
-  return {std::move(dir), std::move(rec)};
+  return {std::move(dir), std::move(rec), std::move(child.console)};
+}
+
+// Copies everything readable from `from` to `to`; false on EOF or error (for a
+// pty master: every slave closed).
+bool pump(int from, int to) {
+  char buf[16384];
+  ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  try {
+    sys::write_all(to, buf, static_cast<size_t>(n), "terminal");
+  } catch (const Error&) {
+    return false;
+  }
+  return true;
+}
+
+// `run` in the foreground: forwards the signals of `mask` to the init, relays
+// the terminal (when there is one) between the caller's stdio and the pty, and
+// returns the init's wait status. Output written just before the exit is not lost.
+int wait_in_foreground(pid_t pid, sigset_t mask, int console) {
+  std::optional<process::RawMode> raw;
+  if (console >= 0) {
+    sigaddset(&mask, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    raw.emplace(STDIN_FILENO);
+    process::copy_window_size(STDIN_FILENO, console);
+  }
+  UniqueFd sfd(::signalfd(-1, &mask, SFD_CLOEXEC));
+  if (!sfd) throw_errno("signalfd");
+  std::array<struct pollfd, 3> fds{{{sfd.get(), POLLIN, 0},
+                                    {console >= 0 ? STDIN_FILENO : -1, POLLIN, 0},
+                                    {console, POLLIN, 0}}};
+  int status = 0;
+  for (;;) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
+    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) throw_errno("poll");
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (!pump(console, STDOUT_FILENO)) fds[2].fd = -1;  // every slave closed
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (!pump(STDIN_FILENO, console)) fds[1].fd = -1;  // our input ended
+    }
+    if (!(fds[0].revents & POLLIN)) continue;
+    struct signalfd_siginfo si;
+    if (::read(sfd.get(), &si, sizeof si) != sizeof si) continue;
+    int sig = static_cast<int>(si.ssi_signo);
+    if (sig == SIGWINCH)
+      process::copy_window_size(STDIN_FILENO, console);
+    else if (sig != SIGCHLD)
+      ::kill(pid, sig);
+  }
+  if (console >= 0) {
+    // What the container wrote last is still in the pty: drain it.
+    ::fcntl(console, F_SETFL, ::fcntl(console, F_GETFL) | O_NONBLOCK);
+    while (pump(console, STDOUT_FILENO)) {
+      struct pollfd p {
+        console, POLLIN, 0
+      };
+      if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) break;
+    }
+  }
+  return status;
 }
 
 const std::array<std::pair<std::string_view, int>, 31> kSignals{{
@@ -339,17 +405,7 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
   ::flock(c.dir.fd(), LOCK_UN);
   if (opts.detach) return 0;
 
-  UniqueFd sfd(::signalfd(-1, &mask, SFD_CLOEXEC));
-  if (!sfd) throw_errno("signalfd");
-  int status = 0;
-  for (;;) {
-    pid_t done = ::waitpid(c.record.pid, &status, WNOHANG);
-    if (done == c.record.pid) break;
-    struct signalfd_siginfo si;
-    ssize_t n = ::read(sfd.get(), &si, sizeof si);
-    if (n != sizeof si) continue;
-    if (si.ssi_signo != SIGCHLD) ::kill(c.record.pid, static_cast<int>(si.ssi_signo));
-  }
+  int status = wait_in_foreground(c.record.pid, mask, c.console.get());
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (!opts.keep) {
     try {

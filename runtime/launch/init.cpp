@@ -15,7 +15,9 @@
 
 #include "runtime/launch/launch.hpp"
 #include "runtime/launch/sync.hpp"
+#include "runtime/process/attributes.hpp"
 #include "runtime/process/process.hpp"
+#include "runtime/process/terminal.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
@@ -110,7 +112,13 @@ void setup(const InitConfig& cfg, int sync_fd) {
     with_context("setting process.oomScoreAdj", [&] {
       sys::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj));
     });
-  rootfs::apply(*cfg.rootfs);
+  rootfs::apply(*cfg.rootfs, [&] { process::apply_sysctls(config.linux_->sysctl); });
+  process::apply_attributes(config);  // before the capabilities go: CAP_SYS_NICE, CAP_SYS_ADMIN
+  if (proc.terminal) {
+    process::Pty pty = process::open_pty(proc.console_size);
+    send(sync_fd, MsgType::Console, 0, pty.slave_path, pty.master.get());
+    process::attach_pty(pty, proc.user.uid, proc.user.gid);
+  }
   process::apply_rlimits(proc.rlimits);
   process::apply_user_and_capabilities(proc.user, proc.capabilities);
   set_death_signal();  // changing credentials cleared it

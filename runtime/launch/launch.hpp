@@ -31,7 +31,9 @@ struct InitConfig {
 
 struct Child {
   pid_t pid = -1;
-  UniqueFd sync;  // the parent's end
+  UniqueFd sync;             // the parent's end
+  UniqueFd console;          // process.terminal: the pty's master
+  std::string console_path;  // and its slave's path inside the container
 };
 
 // Clones the init into its namespaces and waits until it is set up and ready

@@ -21,9 +21,15 @@ int kill_and_reap(pid_t pid) {
   return status;
 }
 
-// The message the child sent, or, when it died without one, how it ended.
+// The next message the child sent, or, when it died without one, how it ended.
+// A terminal's master, sent on the way, is kept in c.console.
 Message expect(Child& c, MsgType want) {
   auto m = receive(c.sync.get());
+  while (m && m->type == MsgType::Console && want != MsgType::Console) {
+    c.console = std::move(m->fd);
+    c.console_path = m->text;
+    m = receive(c.sync.get());
+  }
   if (!m) {
     int status = 0;
     while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
@@ -33,7 +39,7 @@ Message expect(Child& c, MsgType want) {
   }
   if (m->type == MsgType::Error) throw Error(m->text, m->err);
   if (m->type != want) throw Error("sync: unexpected message " + std::to_string(int(m->type)));
-  return *m;
+  return std::move(*m);
 }
 
 }  // namespace
@@ -52,7 +58,9 @@ Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned) 
     init_main(cfg, pair.child.get());
   }
   pair.child.reset();
-  Child c{pid, std::move(pair.parent)};
+  Child c;
+  c.pid = pid;
+  c.sync = std::move(pair.parent);
   try {
     on_cloned(pid);
     if (cfg.namespaces->new_user) {

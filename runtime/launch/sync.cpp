@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::launch {
 namespace {
@@ -21,7 +22,7 @@ SyncPair make_sync_pair() {
   return {UniqueFd(sv[0]), UniqueFd(sv[1])};
 }
 
-void send(int fd, MsgType type, int err, const std::string& text) {
+void send(int fd, MsgType type, int err, const std::string& text, int pass_fd) {
   char buf[kHeader + kMaxText];
   uint32_t t = static_cast<uint32_t>(type);
   int32_t e = err;
@@ -29,28 +30,20 @@ void send(int fd, MsgType type, int err, const std::string& text) {
   std::memcpy(buf + sizeof t, &e, sizeof e);
   size_t n = std::min(text.size(), kMaxText);
   std::memcpy(buf + kHeader, text.data(), n);
-  ssize_t rc;
-  do {
-    rc = ::send(fd, buf, kHeader + n, MSG_NOSIGNAL);
-  } while (rc < 0 && errno == EINTR);
-  if (rc < 0) throw_errno("sync: send");
+  sys::send_with_fd(fd, buf, kHeader + n, pass_fd, "sync: send");
 }
 
 std::optional<Message> receive(int fd) {
   char buf[kHeader + kMaxText];
-  ssize_t n;
-  do {
-    n = ::recv(fd, buf, sizeof buf, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n == 0 || (n < 0 && errno == ECONNRESET)) return std::nullopt;
-  if (n < 0) throw_errno("sync: receive");
-  if (static_cast<size_t>(n) < kHeader) throw Error("sync: short message");
   Message m;
+  size_t n = sys::receive_with_fd(fd, buf, sizeof buf, &m.fd, "sync: receive");
+  if (n == 0) return std::nullopt;
+  if (n < kHeader) throw Error("sync: short message");
   uint32_t t;
   std::memcpy(&t, buf, sizeof t);
   std::memcpy(&m.err, buf + sizeof t, sizeof m.err);
   m.type = static_cast<MsgType>(t);
-  m.text.assign(buf + kHeader, static_cast<size_t>(n) - kHeader);
+  m.text.assign(buf + kHeader, n - kHeader);
   return m;
 }
 

@@ -7,7 +7,10 @@
 //   write uid_map/gid_map
 //   kMapsWritten ─────────────────────▶  (only with a new user namespace)
 //                                        join namespaces, hostname, rootfs,
-//                                        pivot, rlimits, user, capabilities
+//                                        pivot
+//                 ◀─────────────────────  kConsole    (process.terminal: master fd
+//                                                      + pts path, SCM_RIGHTS)
+//                                        rlimits, user, capabilities
 //                 ◀─────────────────────  kReady      (or kError: errno + text)
 //   record the state
 //   kContinue ────────────────────────▶
@@ -31,12 +34,13 @@
 
 namespace ocirun::launch {
 
-enum class MsgType : uint32_t { MapsWritten = 1, Ready, Continue, Start, Error };
+enum class MsgType : uint32_t { MapsWritten = 1, Ready, Continue, Start, Error, Console };
 
 struct Message {
   MsgType type;
   int32_t err = 0;  // errno of an Error, 0 if none
   std::string text;
+  UniqueFd fd;  // kConsole: the terminal's master (SCM_RIGHTS); text is the pts path
 };
 
 struct SyncPair {
@@ -44,7 +48,7 @@ struct SyncPair {
 };
 SyncPair make_sync_pair();
 
-void send(int fd, MsgType type, int err = 0, const std::string& text = {});
+void send(int fd, MsgType type, int err = 0, const std::string& text = {}, int pass_fd = -1);
 // Returns nullopt on EOF (the other end closed).
 std::optional<Message> receive(int fd);
 

@@ -158,7 +158,7 @@ void pivot(const Plan& p) {
 
 }  // namespace
 
-void apply(const Plan& p) {
+void apply(const Plan& p, const std::function<void()>& before_finish) {
   mode_t old_umask = ::umask(0);
   with_context("preparing the root filesystem", [&] {
     sys::mount("", "/", "", p.root_propagation, "");
@@ -171,6 +171,7 @@ void apply(const Plan& p) {
     for (const auto& s : p.symlinks) make_symlink(root.get(), s);
   }
   with_context("pivoting into " + p.rootfs, [&] { pivot(p); });
+  if (before_finish) before_finish();
   finish(p);
   ::umask(old_umask);
 }

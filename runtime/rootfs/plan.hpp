@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,8 +65,9 @@ Plan plan(const spec::Config& config, const PlanInput& in);
 
 // Effects (apply.cpp), in the container's new mount namespace.
 // Prepares and mounts everything under the rootfs, then pivots into it; `/` is the
-// container's root afterwards.
-void apply(const Plan& plan);
+// container's root afterwards. `before_finish` runs after the pivot, with the
+// container's /proc mounted and not yet made read-only by finish() (sysctls).
+void apply(const Plan& plan, const std::function<void()>& before_finish = {});
 // The steps after pivoting that must wait for /proc (masked and read-only paths,
 // read-only root). Part of apply(); exposed for exec-time reuse.
 void finish(const Plan& plan);

@@ -53,6 +53,27 @@ struct ConsoleSize {
   unsigned width = 0;
 };
 
+// process.scheduler: sched_setattr(2). Names as the spec spells them.
+struct Scheduler {
+  std::string policy;  // "SCHED_OTHER", "SCHED_FIFO", ...
+  int32_t nice = 0;
+  int32_t priority = 0;                            // sched_priority
+  std::vector<std::string> flags;                  // "SCHED_FLAG_RESET_ON_FORK", ...
+  uint64_t runtime = 0, deadline = 0, period = 0;  // SCHED_DEADLINE, nanoseconds
+};
+
+// process.ioPriority: ioprio_set(2).
+struct IoPriority {
+  std::string io_class;  // "class": "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"
+  int32_t priority = 0;  // 0 (highest) .. 7
+};
+
+// process.execCPUAffinity: CPU lists such as "0-3,7" (empty: unset).
+struct CpuAffinity {
+  std::string initial;  // while the runtime's process joins the container
+  std::string final;    // after exec
+};
+
 struct Process {
   bool terminal = false;
   std::optional<ConsoleSize> console_size;
@@ -66,6 +87,9 @@ struct Process {
   std::optional<int> oom_score_adj;
   std::string apparmor_profile;
   std::string selinux_label;
+  std::optional<Scheduler> scheduler;
+  std::optional<IoPriority> io_priority;
+  std::optional<CpuAffinity> exec_cpu_affinity;
 };
 
 struct Hook {
@@ -98,6 +122,22 @@ struct Device {
   std::optional<uint32_t> gid;
 };
 
+// linux.personality: personality(2).
+struct Personality {
+  std::string domain;              // "LINUX" or "LINUX32"; empty: unset
+  std::vector<std::string> flags;  // not acted on (as runc)
+};
+
+// linux.timeOffsets: one clock's offset in the container's time namespace.
+struct TimeOffset {
+  int64_t secs = 0;
+  uint32_t nanosecs = 0;
+};
+
+struct TimeOffsets {
+  std::optional<TimeOffset> monotonic, boottime;
+};
+
 struct Linux {
   std::vector<Namespace> namespaces;
   std::vector<IdMapping> uid_mappings, gid_mappings;
@@ -108,6 +148,8 @@ struct Linux {
   std::vector<std::string> readonly_paths;
   std::string rootfs_propagation;  // "", "private", "rprivate", "slave", ...
   std::string mount_label;
+  std::optional<Personality> personality;
+  std::optional<TimeOffsets> time_offsets;
   // Sections later layers interpret; kept as the document had them.
   nlohmann::json resources;
   nlohmann::json seccomp;

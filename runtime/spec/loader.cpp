@@ -20,6 +20,7 @@
 #include <span>
 #include <utility>
 
+#include "runtime/process/attributes.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/fd.hpp"
@@ -315,10 +316,7 @@ constexpr Shape kCpuList{.kind = Kind::String, .matches = is_cpu_list, .pattern 
 constexpr Field kCpuAffinityFields[] = {{"initial", &kCpuList}, {"final", &kCpuList}};
 constexpr Shape kCpuAffinity = object_of(kCpuAffinityFields);
 
-constexpr Field kProcessExtras[] = {{"commandLine", &kString},
-                                    {"ioPriority", &kIoPriority},
-                                    {"scheduler", &kScheduler},
-                                    {"execCPUAffinity", &kCpuAffinity}};
+constexpr Field kProcessExtras[] = {{"commandLine", &kString}};
 constexpr Field kUserExtras[] = {{"username", &kString}};
 
 // config-linux.json: linux.resources.
@@ -471,11 +469,8 @@ constexpr Shape kTimeOffset = object_of(kTimeOffsetFields);
 constexpr Field kTimeOffsetsFields[] = {{"boottime", &kTimeOffset}, {"monotonic", &kTimeOffset}};
 constexpr Shape kTimeOffsets = object_of(kTimeOffsetsFields);
 
-constexpr Field kLinuxExtras[] = {{"netDevices", &kNetDevices},
-                                  {"intelRdt", &kIntelRdt},
-                                  {"memoryPolicy", &kMemoryPolicy},
-                                  {"personality", &kPersonality},
-                                  {"timeOffsets", &kTimeOffsets}};
+constexpr Field kLinuxExtras[] = {
+    {"netDevices", &kNetDevices}, {"intelRdt", &kIntelRdt}, {"memoryPolicy", &kMemoryPolicy}};
 
 // ---------------------------------------------------------------------------
 // Decoding into the typed Config: decode(value, path, out) per type.
@@ -508,12 +503,18 @@ void decode(const json& v, const Path& p, Rlimit& out);
 void decode(const json& v, const Path& p, Capabilities& out);
 void decode(const json& v, const Path& p, User& out);
 void decode(const json& v, const Path& p, ConsoleSize& out);
+void decode(const json& v, const Path& p, Scheduler& out);
+void decode(const json& v, const Path& p, IoPriority& out);
+void decode(const json& v, const Path& p, CpuAffinity& out);
 void decode(const json& v, const Path& p, Process& out);
 void decode(const json& v, const Path& p, Hook& out);
 void decode(const json& v, const Path& p, Hooks& out);
 void decode(const json& v, const Path& p, NsType& out);
 void decode(const json& v, const Path& p, Namespace& out);
 void decode(const json& v, const Path& p, Device& out);
+void decode(const json& v, const Path& p, Personality& out);
+void decode(const json& v, const Path& p, TimeOffset& out);
+void decode(const json& v, const Path& p, TimeOffsets& out);
 void decode(const json& v, const Path& p, Linux& out);
 
 template <std::integral T>
@@ -609,6 +610,29 @@ void unique_rlimits(const std::vector<Rlimit>& v, const Path& p) {
 void unique_namespaces(const std::vector<Namespace>& v, const Path& p) {
   unique_by(
       v, p, [](const Namespace& n) { return namespace_info(n.type).name; }, "namespace");
+}
+
+// A problem the attribute planners find, reported at `p` or at its member.
+void report(const std::optional<process::Problem>& problem, const Path& p) {
+  if (!problem) return;
+  if (problem->field.empty()) fail(p, problem->message);
+  fail(p / problem->field, problem->message);
+}
+
+void cpu_list(const std::string& s, const Path& p) {
+  try {
+    process::parse_cpu_list(s);
+  } catch (const Error& e) {
+    fail(p, e.what());
+  }
+}
+
+// Only the sysctls of the container's own namespaces; checked once the
+// namespaces are known.
+void namespaced_sysctls(const Linux& lx, const Path& p) {
+  for (const auto& [key, value] : lx.sysctl)
+    if (std::string why = process::sysctl_refusal(key, lx.namespaces); !why.empty())
+      fail(p / "sysctl", why);
 }
 
 // Semantic versioning 2.0.0: MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD].
@@ -739,6 +763,36 @@ void decode(const json& v, const Path& p, ConsoleSize& out) {
   required(o, "width", p, out.width);
 }
 
+// The sections below are checked against their schema table first, so that
+// their messages name the field as for the sections kept as JSON.
+void decode(const json& v, const Path& p, Scheduler& out) {
+  check_shape(v, p, kScheduler);
+  const auto& o = as_object(v, p);
+  required(o, "policy", p, out.policy);
+  field(o, "nice", p, out.nice);
+  field(o, "priority", p, out.priority);
+  field(o, "flags", p, out.flags);
+  field(o, "runtime", p, out.runtime);
+  field(o, "deadline", p, out.deadline);
+  field(o, "period", p, out.period);
+  report(process::check_scheduler(out), p);
+}
+
+void decode(const json& v, const Path& p, IoPriority& out) {
+  check_shape(v, p, kIoPriority);
+  const auto& o = as_object(v, p);
+  required(o, "class", p, out.io_class);
+  field(o, "priority", p, out.priority);
+  report(process::check_io_priority(out), p);
+}
+
+void decode(const json& v, const Path& p, CpuAffinity& out) {
+  check_shape(v, p, kCpuAffinity);
+  const auto& o = as_object(v, p);
+  field(o, "initial", p, checked(out.initial, cpu_list));
+  field(o, "final", p, checked(out.final, cpu_list));
+}
+
 void decode(const json& v, const Path& p, Process& out) {
   const auto& o = as_object(v, p);
   field(o, "terminal", p, out.terminal);
@@ -753,6 +807,9 @@ void decode(const json& v, const Path& p, Process& out) {
   field(o, "oomScoreAdj", p, out.oom_score_adj);
   field(o, "apparmorProfile", p, out.apparmor_profile);
   field(o, "selinuxLabel", p, out.selinux_label);
+  field(o, "scheduler", p, out.scheduler);
+  field(o, "ioPriority", p, out.io_priority);
+  field(o, "execCPUAffinity", p, out.exec_cpu_affinity);
   check_fields(o, p, kProcessExtras);
 }
 
@@ -802,6 +859,28 @@ void decode(const json& v, const Path& p, Device& out) {
   field(o, "gid", p, out.gid);
 }
 
+void decode(const json& v, const Path& p, Personality& out) {
+  check_shape(v, p, kPersonality);
+  const auto& o = as_object(v, p);
+  field(o, "domain", p, out.domain);
+  field(o, "flags", p, out.flags);
+}
+
+void decode(const json& v, const Path& p, TimeOffset& out) {
+  check_shape(v, p, kTimeOffset);
+  const auto& o = as_object(v, p);
+  field(o, "secs", p, out.secs);
+  field(o, "nanosecs", p, out.nanosecs);
+  report(process::check_time_offset(out), p);
+}
+
+void decode(const json& v, const Path& p, TimeOffsets& out) {
+  check_shape(v, p, kTimeOffsets);
+  const auto& o = as_object(v, p);
+  field(o, "monotonic", p, out.monotonic);
+  field(o, "boottime", p, out.boottime);
+}
+
 void decode(const json& v, const Path& p, Linux& out) {
   const auto& o = as_object(v, p);
   field(o, "namespaces", p, checked(out.namespaces, unique_namespaces));
@@ -816,7 +895,11 @@ void decode(const json& v, const Path& p, Linux& out) {
   field(o, "mountLabel", p, out.mount_label);
   field(o, "resources", p, Shaped{kResources, &out.resources});
   field(o, "seccomp", p, Shaped{kSeccomp, &out.seccomp});
+  field(o, "personality", p, out.personality);
+  if (field(o, "timeOffsets", p, out.time_offsets))
+    report(process::check_time_offsets(*out.time_offsets, out.namespaces), p / "timeOffsets");
   check_fields(o, p, kLinuxExtras);
+  namespaced_sysctls(out, p);
 }
 
 Config decode_config(const json& doc) {

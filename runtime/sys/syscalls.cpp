@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -81,6 +82,72 @@ void write_all(int fd, const void* buf, size_t len, std::string_view what) {
     p += n;
     len -= static_cast<size_t>(n);
   }
+}
+
+namespace {
+
+// A one-buffer message with room for one SCM_RIGHTS fd.
+struct FdMessage {
+  struct iovec iov {};
+  struct msghdr msg {};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control{};  // last: cmsghdr ends in a flexible array
+
+  FdMessage(void* data, size_t len) {
+    iov.iov_base = data;
+    iov.iov_len = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+  }
+  FdMessage(const FdMessage&) = delete;
+};
+
+}  // namespace
+
+void send_with_fd(int sock, const void* data, size_t len, int fd, std::string_view what) {
+  FdMessage m(const_cast<void*>(data), len);
+  if (fd >= 0) {
+    struct cmsghdr* c = CMSG_FIRSTHDR(&m.msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  } else {
+    m.msg.msg_control = nullptr;
+    m.msg.msg_controllen = 0;
+  }
+  ssize_t n;
+  do {
+    n = ::sendmsg(sock, &m.msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno(what);
+}
+
+size_t receive_with_fd(int sock, void* buf, size_t cap, UniqueFd* fd, std::string_view what) {
+  FdMessage m(buf, cap);
+  struct msghdr& msg = m.msg;
+  ssize_t n;
+  do {
+    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == ECONNRESET) return 0;
+    throw_errno(what);
+  }
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int received;
+    std::memcpy(&received, CMSG_DATA(c), sizeof(int));
+    if (fd)
+      fd->reset(received);
+    else
+      ::close(received);
+  }
+  return static_cast<size_t>(n);
 }
 
 void write_file(const std::string& path, std::string_view data) {

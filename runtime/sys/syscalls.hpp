@@ -38,6 +38,12 @@ void setns(int fd, int nstype, std::string_view what);
 // clone3 (falling back to clone) with fork semantics: returns 0 in the child.
 pid_t clone_process(unsigned long flags);
 
+// One datagram/stream message carrying `fd` (SCM_RIGHTS) along with `data`.
+void send_with_fd(int sock, const void* data, size_t len, int fd, std::string_view what);
+// Receives a message into buf; an fd passed with it goes to *fd. Returns the
+// byte count (0 on EOF).
+size_t receive_with_fd(int sock, void* buf, size_t cap, UniqueFd* fd, std::string_view what);
+
 // Writes all of buf; retries on EINTR and short writes.
 void write_all(int fd, const void* buf, size_t len, std::string_view what);
 

@@ -13,7 +13,9 @@ teardown() { common_teardown; }
 	for i in $(seq 1 30); do
 		# 0 to 29 ms: from before the state dir exists to after the init is ready.
 		delay=$(printf '0.%03d' "$i")
-		ocirun create --bundle "$BUNDLE" "k$i" </dev/null >/dev/null 2>&1 &
+		# The binary itself, not the `ocirun` function: $! must be the runtime's pid.
+		if is_runc; then _runc_cgroups_path create --bundle "$BUNDLE" "k$i"; fi
+		OCIRUN_TEST_MARK=$MARK "$OCIRUN" --root "$ROOT" create --bundle "$BUNDLE" "k$i" </dev/null >/dev/null 2>&1 &
 		local pid=$!
 		sleep "$delay"
 		kill -9 "$pid" 2>/dev/null || true

@@ -82,3 +82,12 @@ TEST_CASE("invalid namespace combinations are refused, naming the field", "[name
     CHECK_THROWS_WITH(ns::plan(c), Catch::Contains("user namespace"));
   }
 }
+
+TEST_CASE("a time namespace with offsets is left to the init to create", "[namespaces]") {
+  auto c = with_namespaces({{NsType::Mount, ""}, {NsType::Time, ""}});
+  CHECK((ns::plan(c).clone_flags & CLONE_NEWTIME) != 0);
+  c.linux_->time_offsets.emplace();
+  auto p = ns::plan(c);
+  CHECK((p.clone_flags & CLONE_NEWTIME) == 0);
+  CHECK(p.joins.empty());
+}

@@ -1,0 +1,90 @@
+#include "runtime/process/terminal.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::process {
+
+Pty open_pty(const std::optional<spec::ConsoleSize>& size) {
+  return with_context("setting up the terminal", [&] {
+    Pty pty;
+    pty.master = sys::open("/dev/ptmx", O_RDWR | O_NOCTTY);
+    int unlock = 0;
+    if (::ioctl(pty.master.get(), TIOCSPTLCK, &unlock) < 0) throw_errno("unlockpt");
+    int n = 0;
+    if (::ioctl(pty.master.get(), TIOCGPTN, &n) < 0) throw_errno("ptsname");
+    pty.slave_path = "/dev/pts/" + std::to_string(n);
+    if (size) {
+      struct winsize ws {};
+      ws.ws_row = static_cast<unsigned short>(size->height);
+      ws.ws_col = static_cast<unsigned short>(size->width);
+      if (::ioctl(pty.master.get(), TIOCSWINSZ, &ws) < 0) throw_errno("process.consoleSize");
+    }
+    return pty;
+  });
+}
+
+void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid) {
+  with_context("attaching the terminal " + pty.slave_path, [&] {
+    if (::setsid() < 0) throw_errno("setsid");
+    UniqueFd slave = sys::open(pty.slave_path, O_RDWR | O_NOCTTY);
+    if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) throw_errno("ioctl TIOCSCTTY");
+    if (::fchown(slave.get(), uid, gid) < 0 && errno != EPERM && errno != EINVAL)
+      throw_errno("chown");
+    for (int fd = 0; fd < 3; ++fd)
+      if (::dup2(slave.get(), fd) < 0) throw_errno("dup2");
+    // /dev/console: a bind mount of the pty (runtime-linux.md).
+    struct stat st;
+    if (::stat("/dev", &st) == 0) {
+      int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (c >= 0) {
+        ::close(c);
+        sys::mount(pty.slave_path, "/dev/console", "", MS_BIND, "");
+      }
+    }
+  });
+}
+
+void send_to_console_socket(const std::string& path, int master, const std::string& slave_path) {
+  with_context("--console-socket " + path, [&] {
+    struct sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) throw Error("path too long");
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!sock) throw_errno("socket");
+    if (::connect(sock.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) < 0)
+      throw_errno("connect");
+    sys::send_with_fd(sock.get(), slave_path.data(), slave_path.size(), master, "sendmsg");
+  });
+}
+
+RawMode::RawMode(int fd) : fd_(fd) {
+  if (::tcgetattr(fd, &saved_) < 0) return;
+  struct termios raw = saved_;
+  ::cfmakeraw(&raw);
+  active_ = ::tcsetattr(fd, TCSANOW, &raw) == 0;
+}
+
+RawMode::~RawMode() {
+  if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
+}
+
+bool copy_window_size(int from, int to) {
+  struct winsize ws {};
+  if (::ioctl(from, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0) return false;
+  return ::ioctl(to, TIOCSWINSZ, &ws) == 0;
+}
+
+}  // namespace ocirun::process

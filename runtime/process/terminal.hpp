@@ -1,0 +1,51 @@
+// Terminals (process.terminal): the init opens a pty in the container's own
+// devpts and makes its slave the process's stdio and controlling terminal; the
+// master goes to the parent, which hands it to --console-socket or, for `run` in
+// the foreground, relays it to its own terminal.
+#pragma once
+
+#include <termios.h>
+
+#include <optional>
+#include <string>
+
+#include "runtime/spec/config.hpp"
+#include "runtime/sys/fd.hpp"
+
+namespace ocirun::process {
+
+struct Pty {
+  UniqueFd master;
+  std::string slave_path;  // "/dev/pts/0", inside the container
+};
+
+// Container side, after the pivot: opens /dev/ptmx and sizes the terminal.
+Pty open_pty(const std::optional<spec::ConsoleSize>& size);
+// Container side: a new session whose controlling terminal is the pty's slave,
+// now fds 0-2 (owned by uid:gid); /dev/console shows the same pty.
+void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid);
+
+// Runtime side: sends the master over the unix socket at `path` (SCM_RIGHTS,
+// the pts path as data), as runc does for --console-socket.
+void send_to_console_socket(const std::string& path, int master, const std::string& slave_path);
+
+// Runtime side: the caller's terminal in raw mode while the container owns it;
+// restored when this goes out of scope. A no-op when fd is not a terminal.
+class RawMode {
+ public:
+  explicit RawMode(int fd);
+  ~RawMode();
+  RawMode(const RawMode&) = delete;
+  RawMode& operator=(const RawMode&) = delete;
+
+ private:
+  int fd_;
+  bool active_ = false;
+  struct termios saved_ {};
+};
+
+// Copies the window size of terminal `from` to `to`; false when `from` has none
+// (not a terminal, or a 0x0 size, which would undo process.consoleSize).
+bool copy_window_size(int from, int to);
+
+}  // namespace ocirun::process
