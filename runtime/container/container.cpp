@@ -20,6 +20,7 @@
 #include "namespaces/plan.hpp"
 #include "runtime/launch/launch.hpp"
 #include "runtime/log.hpp"
+#include "runtime/process/hooks.hpp"
 #include "runtime/process/terminal.hpp"
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/spec/loader.hpp"
@@ -218,6 +219,9 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   rec.owner = owner_name();
   rec.own_pid_namespace = p.namespaces.own_pid;
   rec.annotations = p.config.annotations;
+  rec.hooks.start_container = p.config.hooks.start_container;
+  rec.hooks.poststart = p.config.hooks.poststart;
+  rec.hooks.poststop = p.config.hooks.poststop;
   if (mode == launch::StartMode::Fifo) dir.make_fifo();
   // The init gets a descriptor of its own: one that shared our flock'd open
   // file would keep the container locked until it execs.
@@ -232,12 +236,20 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   ic.mode = mode;
   ic.preserve_fds = opts.preserve_fds;
   ic.no_new_keyring = opts.no_new_keyring;
-  launch::Child child = launch::spawn(ic, [&](pid_t pid) {
+  auto on_cloned = [&](pid_t pid) {
     rollback.set_pid(pid);
     rec.pid = pid;
     if (auto st = sys::proc_stat(pid)) rec.start_time = st->start_time;
     dir.write(rec);  // from here on, `delete --force` can find the init
-  });
+  };
+  // A failing prestart or createRuntime hook fails the create (and rolls it back).
+  auto runtime_hooks = [&] {
+    std::string creating = state::hook_state(rec, Status::Creating);
+    process::run_hooks("prestart", p.config.hooks.prestart, creating, true);
+    process::run_hooks("createRuntime", p.config.hooks.create_runtime, creating, true);
+    return creating;
+  };
+  launch::Child child = launch::spawn(ic, on_cloned, runtime_hooks);
   if (child.console && !opts.console_socket.empty()) {
     process::send_to_console_socket(opts.console_socket, child.console.get(), child.console_path);
     child.console.reset();
@@ -245,9 +257,17 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   rec.phase = "created";
   dir.write(rec);
   write_pid_file(opts.pid_file, child.pid);
-  launch::release(child, mode);
+  launch::release(child, mode, state::hook_state(rec, Status::Created));
   rollback.dismiss();
   return {std::move(dir), std::move(rec), std::move(child.console)};
+}
+
+// Removes a stopped container's state, then runs its poststop hooks (failures
+// are warnings, as the spec says).
+void destroy(state::ContainerDir& dir, const state::Record& rec) {
+  dir.remove();
+  process::run_hooks("poststop", rec.hooks.poststop, state::hook_state(rec, Status::Stopped),
+                     false);
 }
 
 // Copies everything readable from `from` to `to`; false on EOF or error (for a
@@ -375,20 +395,31 @@ void start(const state::Store& store, const std::string& id) {
   auto pidfd = open_init(*rec);
   if (!pidfd) throw Error("cannot start container \"" + id + "\": it has stopped");
   UniqueFd fifo = sys::openat(dir.fd(), state::kExecFifo, O_RDONLY | O_NONBLOCK);
-  // The init opens the fifo for writing once we hold it for reading, writes one
-  // byte, and execs. Its exit before that shows on the pidfd.
+  // The init opens the fifo for writing once we hold it for reading, runs the
+  // startContainer hooks, writes "0" and execs, or writes "E<why>" and exits.
   std::array<struct pollfd, 2> fds{{{fifo.get(), POLLIN, 0}, {pidfd->get(), POLLIN, 0}}};
+  std::string reply;
   for (;;) {
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       throw_errno("waiting for the container to start");
     }
-    char byte;
-    if ((fds[0].revents & POLLIN) && ::read(fifo.get(), &byte, 1) == 1) break;
-    if (fds[1].revents & POLLIN)
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      char buf[4096];
+      ssize_t n = ::read(fifo.get(), buf, sizeof buf);
+      if (n > 0) reply.append(buf, static_cast<size_t>(n));
+      if (reply == "0") break;
+      if (n == 0 && !reply.empty()) break;  // the init closed its end: the whole error is in
+    }
+    if ((fds[1].revents & POLLIN) && reply.empty())
       throw Error("cannot start container \"" + id + "\": its init exited before start");
   }
   dir.remove_fifo();
+  if (reply != "0") {
+    throw Error("starting container \"" + id + "\": " + reply.substr(1));
+  }
+  process::run_hooks("poststart", rec->hooks.poststart, state::hook_state(*rec, Status::Running),
+                     false);
 }
 
 int run(const state::Store& store, const std::string& id, const RunOptions& opts) {
@@ -403,6 +434,8 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
 
   Created c = do_create(store, id, opts, launch::StartMode::Socket, !opts.detach);
   ::flock(c.dir.fd(), LOCK_UN);
+  process::run_hooks("poststart", c.record.hooks.poststart,
+                     state::hook_state(c.record, Status::Running), false);
   if (opts.detach) return 0;
 
   int status = wait_in_foreground(c.record.pid, mask, c.console.get());
@@ -410,7 +443,7 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
   if (!opts.keep) {
     try {
       state::ContainerDir dir = store.open(id);
-      dir.remove();
+      destroy(dir, c.record);
     } catch (const Error& e) {
       if (e.code() != ENOENT) throw;  // deleted meanwhile by someone else
     }
@@ -453,7 +486,7 @@ void remove(const state::Store& store, const std::string& id, bool force) {
       wait_exit(pidfd->get(), id);
     }
   }
-  dir.remove();
+  destroy(dir, *rec);
 }
 
 nlohmann::json state(const state::Store& store, const std::string& id) {

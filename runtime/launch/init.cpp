@@ -16,6 +16,7 @@
 #include "runtime/launch/launch.hpp"
 #include "runtime/launch/sync.hpp"
 #include "runtime/process/attributes.hpp"
+#include "runtime/process/hooks.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/process/terminal.hpp"
 #include "runtime/sys/error.hpp"
@@ -38,9 +39,21 @@ void set_death_signal() {
 }
 
 // Blocks for the parent's next message; a parent that went away ends the init.
-void wait_for(int sync_fd, MsgType want) {
+Message wait_for(int sync_fd, MsgType want) {
   auto m = receive(sync_fd);
   if (!m || m->type != want) ::_exit(1);
+  return std::move(*m);
+}
+
+// Before the pivot, in the container's namespaces: the parent runs the prestart
+// and createRuntime hooks, then the createContainer hooks run here (their paths
+// still resolve in the runtime's filesystem).
+void create_hooks(const spec::Hooks& hooks, int sync_fd) {
+  if (hooks.prestart.empty() && hooks.create_runtime.empty() && hooks.create_container.empty())
+    return;
+  send(sync_fd, MsgType::RuntimeHooks);
+  Message m = wait_for(sync_fd, MsgType::HooksDone);
+  process::run_hooks("createContainer", hooks.create_container, m.text, true);
 }
 
 void join_session_keyring(const std::string& id) {
@@ -112,7 +125,9 @@ void setup(const InitConfig& cfg, int sync_fd) {
     with_context("setting process.oomScoreAdj", [&] {
       sys::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj));
     });
-  rootfs::apply(*cfg.rootfs, [&] { process::apply_sysctls(config.linux_->sysctl); });
+  rootfs::apply(
+      *cfg.rootfs, [&] { process::apply_sysctls(config.linux_->sysctl); },
+      [&] { create_hooks(config.hooks, sync_fd); });
   process::apply_attributes(config);  // before the capabilities go: CAP_SYS_NICE, CAP_SYS_ADMIN
   if (proc.terminal) {
     process::Pty pty = process::open_pty(proc.console_size);
@@ -158,16 +173,32 @@ void init_main(const InitConfig& cfg, int sync_fd) {
     }
     ::_exit(1);
   }
-  wait_for(sync_fd, MsgType::Continue);
+  std::string start_state = wait_for(sync_fd, MsgType::Continue).text;
+  const auto& start_hooks = cfg.config->hooks.start_container;
   if (cfg.mode == StartMode::Fifo) {
     ::close(sync_fd);
-    // Blocks until `ocirun start` opens the fifo for reading.
+    // Blocks until `ocirun start` opens the fifo for reading; tells it "0" for
+    // started, or "E" and why the startContainer hooks failed.
     int fifo = ::openat(cfg.state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
-    if (fifo < 0 || ::write(fifo, "0", 1) != 1) ::_exit(1);
+    if (fifo < 0) ::_exit(1);
+    try {
+      process::run_hooks("startContainer", start_hooks, start_state, true);
+    } catch (const Error& e) {
+      std::string msg = std::string("E") + e.what();
+      (void)!::write(fifo, msg.data(), msg.size());
+      ::_exit(1);
+    }
+    if (::write(fifo, "0", 1) != 1) ::_exit(1);
     ::close(fifo);
     ::close(cfg.state_dir_fd);
   } else {
     wait_for(sync_fd, MsgType::Start);
+    try {
+      process::run_hooks("startContainer", start_hooks, start_state, true);
+    } catch (const Error& e) {
+      send(sync_fd, MsgType::Error, e.code(), e.what());
+      ::_exit(1);
+    }
   }
   spec::Process proc = *cfg.config->process;
   std::vector<std::string> env = exec_env(proc, cfg.preserve_fds);

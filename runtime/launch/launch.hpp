@@ -39,11 +39,16 @@ struct Child {
 // Clones the init into its namespaces and waits until it is set up and ready
 // to exec. `on_cloned` runs as soon as the pid is known. On any failure the
 // child is killed and reaped and the child's error is thrown.
-Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned);
+// `runtime_hooks`, called when the init asks for them (before its pivot), runs
+// the prestart and createRuntime hooks and returns the state JSON the
+// createContainer hooks get.
+Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
+            const std::function<std::string()>& runtime_hooks);
 
 // Tells a ready child to go on (kContinue), and in StartMode::Socket to exec
 // (kStart), waiting for the exec: throws the child's error if exec failed.
-void release(Child& child, StartMode mode);
+// `state` is what the startContainer hooks get on stdin.
+void release(Child& child, StartMode mode, const std::string& state);
 
 // The child side; never returns.
 [[noreturn]] void init_main(const InitConfig& cfg, int sync_fd);

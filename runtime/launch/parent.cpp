@@ -23,12 +23,16 @@ int kill_and_reap(pid_t pid) {
 
 // The next message the child sent, or, when it died without one, how it ended.
 // A terminal's master, sent on the way, is kept in c.console.
-Message expect(Child& c, MsgType want) {
+Message expect(Child& c, MsgType want, const std::function<std::string()>& runtime_hooks = {}) {
   auto m = receive(c.sync.get());
-  while (m && m->type == MsgType::Console && want != MsgType::Console) {
-    c.console = std::move(m->fd);
-    c.console_path = m->text;
-    m = receive(c.sync.get());
+  for (; m && (m->type == MsgType::Console || m->type == MsgType::RuntimeHooks);
+       m = receive(c.sync.get())) {
+    if (m->type == MsgType::Console) {
+      c.console = std::move(m->fd);
+      c.console_path = m->text;
+    } else {
+      send(c.sync.get(), MsgType::HooksDone, 0, runtime_hooks ? runtime_hooks() : "");
+    }
   }
   if (!m) {
     int status = 0;
@@ -50,7 +54,8 @@ std::string describe_wait_status(int status) {
   return "ended";
 }
 
-Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned) {
+Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
+            const std::function<std::string()>& runtime_hooks) {
   SyncPair pair = make_sync_pair();
   pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
   if (pid == 0) {
@@ -67,7 +72,7 @@ Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned) 
       ns::write_id_maps(pid, *cfg.namespaces);
       send(c.sync.get(), MsgType::MapsWritten);
     }
-    expect(c, MsgType::Ready);
+    expect(c, MsgType::Ready, runtime_hooks);
   } catch (...) {
     if (c.pid > 0) kill_and_reap(c.pid);
     throw;
@@ -75,8 +80,8 @@ Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned) 
   return c;
 }
 
-void release(Child& c, StartMode mode) {
-  send(c.sync.get(), MsgType::Continue);
+void release(Child& c, StartMode mode, const std::string& state) {
+  send(c.sync.get(), MsgType::Continue, 0, state);
   if (mode == StartMode::Fifo) return;
   send(c.sync.get(), MsgType::Start);
   // EOF: the child's end closed on exec. A message: exec failed.

@@ -6,17 +6,24 @@
 //   clone3 ───────────────────────────▶  [new namespaces]
 //   write uid_map/gid_map
 //   kMapsWritten ─────────────────────▶  (only with a new user namespace)
-//                                        join namespaces, hostname, rootfs,
+//                                        join namespaces, hostname, mounts
+//                 ◀─────────────────────  kRuntimeHooks (only with hooks)
+//   prestart, createRuntime hooks
+//   kHooksDone (state JSON) ──────────▶  createContainer hooks
 //                                        pivot
 //                 ◀─────────────────────  kConsole    (process.terminal: master fd
 //                                                      + pts path, SCM_RIGHTS)
 //                                        rlimits, user, capabilities
 //                 ◀─────────────────────  kReady      (or kError: errno + text)
 //   record the state
-//   kContinue ────────────────────────▶
+//   kContinue (state JSON) ───────────▶
 //                                        create: block on the exec fifo until
-//                                                `ocirun start`, then exec
-//                                        run:    wait for kStart, then exec
+//                                                `ocirun start`, run the
+//                                                startContainer hooks, write
+//                                                "0" (or "E<error>") to the
+//                                                fifo, exec
+//                                        run:    wait for kStart, startContainer
+//                                                hooks, exec
 //   kStart ───────────────────────────▶  (run only)
 //                 ◀─────────────────────  EOF on exec (or kError if exec failed)
 //
@@ -34,7 +41,16 @@
 
 namespace ocirun::launch {
 
-enum class MsgType : uint32_t { MapsWritten = 1, Ready, Continue, Start, Error, Console };
+enum class MsgType : uint32_t {
+  MapsWritten = 1,
+  Ready,
+  Continue,
+  Start,
+  Error,
+  Console,
+  RuntimeHooks,
+  HooksDone
+};
 
 struct Message {
   MsgType type;

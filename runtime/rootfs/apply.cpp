@@ -158,7 +158,8 @@ void pivot(const Plan& p) {
 
 }  // namespace
 
-void apply(const Plan& p, const std::function<void()>& before_finish) {
+void apply(const Plan& p, const std::function<void()>& before_finish,
+           const std::function<void()>& before_pivot) {
   mode_t old_umask = ::umask(0);
   with_context("preparing the root filesystem", [&] {
     sys::mount("", "/", "", p.root_propagation, "");
@@ -170,6 +171,7 @@ void apply(const Plan& p, const std::function<void()>& before_finish) {
     for (const auto& d : p.devices) make_device(root.get(), d, p.bind_devices);
     for (const auto& s : p.symlinks) make_symlink(root.get(), s);
   }
+  if (before_pivot) before_pivot();
   with_context("pivoting into " + p.rootfs, [&] { pivot(p); });
   if (before_finish) before_finish();
   finish(p);

@@ -67,7 +67,9 @@ Plan plan(const spec::Config& config, const PlanInput& in);
 // Prepares and mounts everything under the rootfs, then pivots into it; `/` is the
 // container's root afterwards. `before_finish` runs after the pivot, with the
 // container's /proc mounted and not yet made read-only by finish() (sysctls).
-void apply(const Plan& plan, const std::function<void()>& before_finish = {});
+// `before_pivot` runs once everything is mounted, before the pivot (hooks).
+void apply(const Plan& plan, const std::function<void()>& before_finish = {},
+           const std::function<void()>& before_pivot = {});
 // The steps after pivoting that must wait for /proc (masked and read-only paths,
 // read-only root). Part of apply(); exposed for exec-time reuse.
 void finish(const Plan& plan);

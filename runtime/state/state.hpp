@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/spec/config.hpp"
 #include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::state {
@@ -36,11 +37,15 @@ struct Record {
   std::string owner;
   bool own_pid_namespace = true;
   std::map<std::string, std::string> annotations;
+  spec::Hooks hooks;  // startContainer, poststart and poststop run after create
 };
 
 nlohmann::json record_to_json(const Record& r);
 // Throws Error naming the field on a malformed record.
 Record record_from_json(const nlohmann::json& j);
+
+// The state document with the status a hook of that moment sees, as text.
+std::string hook_state(const Record& r, Status s);
 
 // Pure: the status of a container from its record, what /proc says of its init
 // (nullopt: no such process) and whether the exec fifo still exists.

@@ -18,6 +18,39 @@ std::string_view status_name(Status s) {
   return "unknown";
 }
 
+namespace {
+
+nlohmann::json hooks_to_json(const std::vector<spec::Hook>& hooks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : hooks) {
+    nlohmann::json j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
+    if (h.timeout) j["timeout"] = *h.timeout;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::vector<spec::Hook> hooks_from_json(const nlohmann::json& j) {
+  std::vector<spec::Hook> out;
+  for (const auto& h : j) {
+    spec::Hook hook;
+    hook.path = h.at("path").get<std::string>();
+    hook.args = h.at("args").get<std::vector<std::string>>();
+    hook.env = h.at("env").get<std::vector<std::string>>();
+    if (h.contains("timeout")) hook.timeout = h.at("timeout").get<int>();
+    out.push_back(std::move(hook));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hook_state(const Record& r, Status s) {
+  nlohmann::json j = state_document(r, s);
+  j["pid"] = r.pid;  // hooks of every moment are told the init's pid
+  return j.dump();
+}
+
 nlohmann::json record_to_json(const Record& r) {
   return {{"id", r.id},
           {"phase", r.phase},
@@ -28,7 +61,11 @@ nlohmann::json record_to_json(const Record& r) {
           {"created", r.created},
           {"owner", r.owner},
           {"ownPidNamespace", r.own_pid_namespace},
-          {"annotations", r.annotations}};
+          {"annotations", r.annotations},
+          {"hooks",
+           {{"startContainer", hooks_to_json(r.hooks.start_container)},
+            {"poststart", hooks_to_json(r.hooks.poststart)},
+            {"poststop", hooks_to_json(r.hooks.poststop)}}}};
 }
 
 Record record_from_json(const nlohmann::json& j) {
@@ -44,6 +81,10 @@ Record record_from_json(const nlohmann::json& j) {
     r.owner = j.at("owner").get<std::string>();
     r.own_pid_namespace = j.at("ownPidNamespace").get<bool>();
     r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
+    const auto& hooks = j.at("hooks");
+    r.hooks.start_container = hooks_from_json(hooks.at("startContainer"));
+    r.hooks.poststart = hooks_from_json(hooks.at("poststart"));
+    r.hooks.poststop = hooks_from_json(hooks.at("poststop"));
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed state record: ") + e.what());
