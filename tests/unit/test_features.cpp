@@ -96,7 +96,7 @@ TEST_CASE("features: lists every namespace, capability and hook of the tables", 
 TEST_CASE("features: linux capabilities of this runtime", "[features]") {
   json l = features()["linux"];
   CHECK(l["cgroup"] == json{{"v1", false},
-                            {"v2", true},
+                            {"v2", false},  // until cgroup v2 limits are applied
                             {"systemd", false},
                             {"systemdUser", false},
                             {"rdma", false}});
