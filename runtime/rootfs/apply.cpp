@@ -2,14 +2,20 @@
 // Before the pivot every path inside the rootfs is resolved with openat2
 // RESOLVE_IN_ROOT and mounted through its fd, so a symlink in the image cannot
 // send a mount outside the rootfs.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstring>
+#include <memory>
 
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/sys/error.hpp"
@@ -80,7 +86,259 @@ void remount_bind(const std::string& path, unsigned long flags, const std::strin
   throw_errno("remount " + shown);
 }
 
-void mount_one(int root, const MountOp& op) {
+// mount_setattr(2) on the mount `fd` names (and every mount below it when `recursive`).
+void set_attrs(int fd, uint64_t set, uint64_t clr, bool recursive, int userns,
+               const std::string& shown) {
+  struct mount_attr attr {};
+  attr.attr_set = set;
+  attr.attr_clr = clr;
+  attr.userns_fd = static_cast<uint64_t>(userns < 0 ? 0 : userns);
+  unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  if (::mount_setattr(fd, "", flags, &attr, sizeof attr) < 0) throw_errno("mount_setattr " + shown);
+}
+
+void move_mount_to(int tree, int target, const std::string& shown) {
+  if (::move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    throw_errno("move_mount on " + shown);
+}
+
+std::string id_map_text(const std::vector<spec::IdMapping>& maps) {
+  std::string text;
+  for (const auto& m : maps)
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
+            std::to_string(m.size) + "\n";
+  return text;
+}
+
+// A user namespace with the given maps, for MOUNT_ATTR_IDMAP: a child made with
+// CLONE_NEWUSER waits while its maps are written and its namespace opened, then
+// exits. The child names itself through /proc/self (its pid in the procfs we see,
+// whatever pid namespace we are in).
+UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
+                     const std::vector<spec::IdMapping>& gids) {
+  int to_parent[2], to_child[2];
+  if (::pipe2(to_parent, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd parent_rd(to_parent[0]), child_wr(to_parent[1]);
+  if (::pipe2(to_child, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd child_rd(to_child[0]), parent_wr(to_child[1]);
+  pid_t pid = sys::clone_process(CLONE_NEWUSER);
+  if (pid == 0) {
+    parent_rd.reset();
+    parent_wr.reset();  // or the read below never sees EOF
+    char buf[32];
+    ssize_t n = ::readlink("/proc/self", buf, sizeof buf);
+    if (n > 0 && ::write(child_wr.get(), buf, static_cast<size_t>(n)) == n) {
+      child_wr.reset();
+      char c;
+      while (::read(child_rd.get(), &c, 1) < 0 && errno == EINTR) {
+      }
+    }
+    ::_exit(0);
+  }
+  child_wr.reset();
+  child_rd.reset();
+  auto reap = [&] {
+    parent_wr.reset();
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  };
+  try {
+    char buf[32];
+    ssize_t n;
+    do n = ::read(parent_rd.get(), buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) throw Error("the id-mapping helper process ended early");
+    std::string dir = "/proc/" + std::string(buf, static_cast<size_t>(n));
+    sys::write_file(dir + "/uid_map", id_map_text(uids));
+    sys::write_file(dir + "/gid_map", id_map_text(gids));
+    UniqueFd ns = sys::open(dir + "/ns/user", O_RDONLY);
+    reap();
+    return ns;
+  } catch (...) {
+    reap();
+    throw;
+  }
+}
+
+void mount_idmapped(const MountOp& op, int target) {
+  UniqueFd userns = with_context("making the user namespace of the id mapping",
+                                 [&] { return make_userns(op.uid_mappings, op.gid_mappings); });
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (op.recursive ? AT_RECURSIVE : 0);
+  int tree_fd = ::open_tree(AT_FDCWD, op.source.c_str(), flags);
+  if (tree_fd < 0) throw_errno("open_tree " + op.source);
+  UniqueFd tree(tree_fd);
+  try {
+    set_attrs(tree.get(), MOUNT_ATTR_IDMAP, 0, op.idmap_recursive, userns.get(), op.source);
+  } catch (Error& e) {
+    throw Error("id-mapping " + op.source + ": " + std::strerror(e.code()) +
+                    (e.code() == EINVAL ? " (does its filesystem support idmapped mounts?)" : ""),
+                e.code());
+  }
+  move_mount_to(tree.get(), target, op.destination);
+}
+
+// --- tmpcopyup: the directory a tmpfs covers, copied into it (fd-relative, no
+// path ever leaves the two directories).
+
+void copy_owner_mode(int fd, const struct stat& st, const std::string& what) {
+  if (::fchown(fd, st.st_uid, st.st_gid) < 0) throw_errno("chown " + what);
+  if (::fchmod(fd, st.st_mode & 07777) < 0) throw_errno("chmod " + what);
+}
+
+void copy_file(int src_dir, int dst_dir, const char* name, const struct stat& st,
+               const std::string& what) {
+  UniqueFd in = sys::openat(src_dir, name, O_RDONLY | O_NOFOLLOW);
+  UniqueFd out =
+      sys::openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, st.st_mode & 0777);
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n = ::sendfile(out.get(), in.get(), nullptr, static_cast<size_t>(left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("copy " + what);
+    if (n == 0) break;  // the file shrank
+    left -= n;
+  }
+  copy_owner_mode(out.get(), st, what);
+}
+
+void copy_tree(int src, int dst, const std::string& shown) {
+  int dup_fd = ::fcntl(src, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) throw_errno("dup");
+  DIR* dir = ::fdopendir(dup_fd);
+  if (!dir) {
+    ::close(dup_fd);
+    throw_errno("opendir " + shown);
+  }
+  std::unique_ptr<DIR, int (*)(DIR*)> guard(dir, ::closedir);
+  while (struct dirent* e = ::readdir(dir)) {
+    const char* name = e->d_name;
+    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
+    std::string what = shown + "/" + name;
+    struct stat st;
+    if (::fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno("stat " + what);
+    if (S_ISDIR(st.st_mode)) {
+      if (::mkdirat(dst, name, 0700) < 0) throw_errno("mkdir " + what);
+      UniqueFd s = sys::openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      UniqueFd d = sys::openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      copy_tree(s.get(), d.get(), what);
+      copy_owner_mode(d.get(), st, what);
+    } else if (S_ISREG(st.st_mode)) {
+      copy_file(src, dst, name, st, what);
+    } else if (S_ISLNK(st.st_mode)) {
+      std::string target(PATH_MAX, '\0');
+      ssize_t n = ::readlinkat(src, name, target.data(), target.size());
+      if (n < 0) throw_errno("readlink " + what);
+      target.resize(static_cast<size_t>(n));
+      if (::symlinkat(target.c_str(), dst, name) < 0) throw_errno("symlink " + what);
+      if (::fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        throw_errno("chown " + what);
+    } else {
+      // fifos, sockets, devices: recreated where the kernel lets us (not devices in
+      // a user namespace: those are skipped).
+      if (::mknodat(dst, name, st.st_mode, st.st_rdev) < 0) {
+        if (errno == EPERM) continue;
+        throw_errno("mknod " + what);
+      }
+      if (::fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        throw_errno("chown " + what);
+    }
+  }
+}
+
+bool has_option(const std::string& data, std::string_view key) {
+  size_t pos = 0;
+  while (pos <= data.size()) {
+    size_t end = data.find(',', pos);
+    if (end == std::string::npos) end = data.size();
+    if (std::string_view(data).substr(pos, end - pos).starts_with(key)) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+void mount_tmpcopyup(int root, const MountOp& op, int target) {
+  UniqueFd below = sys::open_in_root(root, op.destination, O_RDONLY | O_DIRECTORY);
+  struct stat st;
+  if (::fstat(below.get(), &st) < 0) throw_errno("stat " + op.destination);
+  // Mounted writable for the copy; made read-only afterwards if asked.
+  mount_at(op.source, target, op.fstype, op.flags & ~MS_RDONLY, op.data, op.destination);
+  UniqueFd top = sys::open_in_root(root, op.destination, O_RDONLY | O_DIRECTORY);
+  with_context("tmpcopyup of " + op.destination,
+               [&] { copy_tree(below.get(), top.get(), op.destination); });
+  // The tmpfs takes the covered directory's owner and mode unless the options set them.
+  if (!has_option(op.data, "uid=") && !has_option(op.data, "gid="))
+    if (::fchown(top.get(), st.st_uid, st.st_gid) < 0) throw_errno("chown " + op.destination);
+  if (!has_option(op.data, "mode="))
+    if (::fchmod(top.get(), st.st_mode & 07777) < 0) throw_errno("chmod " + op.destination);
+  if (op.flags & MS_RDONLY) set_attrs(top.get(), MOUNT_ATTR_RDONLY, 0, false, -1, op.destination);
+}
+
+// The host's cgroup2 mount point (seen in our mount namespace, outside `rootfs`)
+// and our cgroup in it: what a cgroup2 mount would have shown.
+std::string host_cgroup2_dir(const std::string& rootfs) {
+  std::string mountinfo = sys::read_file("/proc/self/mountinfo");
+  std::string mnt;
+  size_t pos = 0;
+  while (pos < mountinfo.size()) {
+    size_t end = mountinfo.find('\n', pos);
+    if (end == std::string::npos) end = mountinfo.size();
+    std::string line = mountinfo.substr(pos, end - pos);
+    pos = end + 1;
+    size_t sep = line.find(" - ");
+    if (sep == std::string::npos || line.compare(sep + 3, 8, "cgroup2 ") != 0) continue;
+    // fields: id parent major:minor root mount-point ...
+    size_t f[5] = {0};
+    size_t at = 0;
+    for (int i = 0; i < 5 && at != std::string::npos; ++i) {
+      f[i] = at;
+      at = line.find(' ', at);
+      if (at != std::string::npos) ++at;
+    }
+    if (at == std::string::npos) continue;
+    std::string root_field = line.substr(f[3], f[4] - f[3] - 1);
+    std::string point = line.substr(f[4], at - f[4] - 1);
+    if (root_field != "/" || point == rootfs || point.starts_with(rootfs + "/")) continue;
+    if (point.find('\\') != std::string::npos) continue;  // octal escapes: not ours to guess
+    mnt = point;
+    break;
+  }
+  if (mnt.empty()) throw Error("no cgroup2 hierarchy is mounted", ENOENT);
+  std::string cgroups = sys::read_file("/proc/self/cgroup");
+  for (size_t p = 0; p < cgroups.size();) {
+    size_t end = cgroups.find('\n', p);
+    if (end == std::string::npos) end = cgroups.size();
+    std::string_view line(cgroups.data() + p, end - p);
+    p = end + 1;
+    if (line.starts_with("0::/")) {
+      std::string rel(line.substr(3));
+      if (rel.find("/..") != std::string::npos) break;
+      return rel == "/" ? mnt : mnt + rel;
+    }
+  }
+  throw Error("no cgroup2 entry in /proc/self/cgroup", ENOENT);
+}
+
+// cgroup2 refused (EPERM, EBUSY: a user namespace that does not own the cgroup
+// namespace): bind the container's cgroup directory from the host, as runc does.
+// Only ever the cgroup2 hierarchy; v1 hierarchies are not touched.
+void bind_host_cgroup(int root, const MountOp& op, int target, const std::string& rootfs,
+                      const Error& refused) {
+  std::string source;
+  try {
+    source = host_cgroup2_dir(rootfs);
+  } catch (const Error& e) {
+    throw Error(std::string(refused.what()) + "; no host cgroup2 to bind instead: " + e.what(),
+                refused.code());
+  }
+  mount_at(source, target, "", MS_BIND | MS_REC, "", op.destination);
+  unsigned long flags = op.flags & ~MS_REMOUNT;
+  if (flags != 0) {
+    UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
+    remount_bind(sys::fd_path(top.get()), flags, op.destination);
+  }
+}
+
+void mount_one(int root, const MountOp& op, const std::string& rootfs) {
   with_context(op.field, [&] {
     bool file = false;
     if (op.bind) {
@@ -89,7 +347,14 @@ void mount_one(int root, const MountOp& op) {
       file = !S_ISDIR(st.st_mode);
     }
     UniqueFd target = ensure_path(root, op.destination, file);
-    if (op.bind) {
+    if (op.idmap) {
+      mount_idmapped(op, target.get());
+      unsigned long flags = op.flags & ~MS_REMOUNT;
+      if (flags != 0) {
+        UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
+        remount_bind(sys::fd_path(top.get()), flags, op.destination);
+      }
+    } else if (op.bind) {
       mount_at(op.source, target.get(), "", MS_BIND | (op.recursive ? MS_REC : 0), "",
                op.destination);
       unsigned long flags = op.flags & ~MS_REMOUNT;
@@ -97,8 +362,19 @@ void mount_one(int root, const MountOp& op) {
         UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
         remount_bind(sys::fd_path(top.get()), flags, op.destination);
       }
+    } else if (op.tmpcopyup) {
+      mount_tmpcopyup(root, op, target.get());
     } else {
-      mount_at(op.source, target.get(), op.fstype, op.flags, op.data, op.destination);
+      try {
+        mount_at(op.source, target.get(), op.fstype, op.flags, op.data, op.destination);
+      } catch (Error& e) {
+        if (!op.cgroup_bind_fallback || (e.code() != EPERM && e.code() != EBUSY)) throw;
+        bind_host_cgroup(root, op, target.get(), rootfs, e);
+      }
+    }
+    if (op.attr_set || op.attr_clr) {
+      UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
+      set_attrs(top.get(), op.attr_set, op.attr_clr, true, -1, op.destination);
     }
     if (op.propagation) {
       UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
@@ -167,7 +443,7 @@ void apply(const Plan& p, const std::function<void()>& before_finish,
   });
   {
     UniqueFd root = sys::open(p.rootfs, O_PATH | O_DIRECTORY);
-    for (const auto& op : p.mounts) mount_one(root.get(), op);
+    for (const auto& op : p.mounts) mount_one(root.get(), op, p.rootfs);
     for (const auto& d : p.devices) make_device(root.get(), d, p.bind_devices);
     for (const auto& s : p.symlinks) make_symlink(root.get(), s);
   }
@@ -180,27 +456,33 @@ void apply(const Plan& p, const std::function<void()>& before_finish,
 
 void finish(const Plan& p) {
   if (p.rootfs_propagation_after) sys::mount("", "/", "", p.rootfs_propagation_after, "");
+  // Each path is opened in the root without following its last component, and the
+  // mount goes onto that very object (through its fd): nothing can swap the path
+  // between the check and the mount, and no symlink leads out of the root.
+  UniqueFd root = sys::open("/", O_PATH | O_DIRECTORY);
   for (const auto& path : p.masked_paths) {
     with_context("masking " + path, [&] {
+      auto fd = sys::try_open_in_root(root.get(), path, O_PATH | O_NOFOLLOW);
+      if (!fd) return;
       struct stat st;
-      if (::lstat(path.c_str(), &st) < 0) {
-        if (errno == ENOENT) return;
-        throw_errno("stat");
-      }
+      if (::fstat(fd->get(), &st) < 0) throw_errno("stat");
       if (S_ISDIR(st.st_mode))
-        sys::mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0");
+        mount_at("tmpfs", fd->get(), "tmpfs", MS_RDONLY, "size=0", path);
       else
-        sys::mount("/dev/null", path, "", MS_BIND, "");
+        mount_at("/dev/null", fd->get(), "", MS_BIND, "", path);
     });
   }
   for (const auto& path : p.readonly_paths) {
     with_context("making " + path + " read-only", [&] {
-      if (::access(path.c_str(), F_OK) < 0) {
-        if (errno == ENOENT) return;
-        throw_errno("stat");
-      }
-      sys::mount(path, path, "", MS_BIND | MS_REC, "");
-      remount_bind(path, MS_RDONLY | MS_REC, path);
+      auto fd = sys::try_open_in_root(root.get(), path, O_PATH | O_NOFOLLOW);
+      if (!fd) return;
+      // A recursive bind of the path onto itself, made read-only while detached.
+      int tree_fd = ::open_tree(fd->get(), "",
+                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+      if (tree_fd < 0) throw_errno("open_tree");
+      UniqueFd tree(tree_fd);
+      set_attrs(tree.get(), MOUNT_ATTR_RDONLY, 0, true, -1, path);
+      move_mount_to(tree.get(), fd->get(), path);
     });
   }
   if (p.readonly_root)

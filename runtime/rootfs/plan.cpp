@@ -58,6 +58,22 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
     op.propagation = o.propagation;
     op.bind = o.bind || m.type == "bind";
     op.recursive = o.recursive;
+    op.attr_set = o.attr_set;
+    op.attr_clr = o.attr_clr;
+    op.idmap = o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty();
+    op.idmap_recursive = o.idmap_recursive;
+    if (op.idmap) {
+      if (!op.bind)
+        throw Error(op.field + ": an idmapped mount (idmap, ridmap) must be a bind mount");
+      if (in.user_namespace)
+        throw Error(op.field +
+                    ": idmapped mounts (idmap, ridmap, uidMappings) are not supported in a "
+                    "container with a user namespace");
+      if (m.uid_mappings.empty() || m.gid_mappings.empty())
+        throw Error(op.field + ": an idmapped mount needs both uidMappings and gidMappings");
+      op.uid_mappings = m.uid_mappings;
+      op.gid_mappings = m.gid_mappings;
+    }
     if (op.bind) {
       if (m.source.empty()) throw Error(op.field + ".source: a bind mount needs a source");
       op.source = join_bundle(in.bundle, m.source);
@@ -70,6 +86,8 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
         throw Error(op.field + ".type: needed for a mount that is not a bind mount");
       op.fstype = m.type == "cgroup" ? "cgroup2" : m.type;
       op.source = m.source.empty() ? op.fstype : m.source;
+      op.tmpcopyup = o.tmpcopyup && op.fstype == "tmpfs";  // as runc: other types ignore it
+      op.cgroup_bind_fallback = op.fstype == "cgroup2";
     }
     p.mounts.push_back(std::move(op));
   }

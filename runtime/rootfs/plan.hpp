@@ -21,7 +21,19 @@ struct MountOp {
   bool bind = false;
   bool recursive = false;
   unsigned long propagation = 0;  // applied after mounting, when non-zero
-  std::string field;              // config path, for messages: "mounts[3]"
+  // MOUNT_ATTR_* set/cleared on the whole tree once mounted ("rro", "rnosuid", ...).
+  uint64_t attr_set = 0;
+  uint64_t attr_clr = 0;
+  bool tmpcopyup = false;  // a tmpfs filled with what the directory it covers held
+  // An idmapped bind mount: the source, as seen through a user namespace with
+  // these maps (containerID: the id in the source filesystem, hostID: the id it shows as).
+  bool idmap = false;
+  bool idmap_recursive = false;  // "ridmap": every mount of an rbind tree
+  std::vector<spec::IdMapping> uid_mappings, gid_mappings;
+  // A cgroup2 mount the kernel may refuse (EPERM/EBUSY: a user namespace without a
+  // cgroup namespace of its own): bind the container's cgroup from the host instead.
+  bool cgroup_bind_fallback = false;
+  std::string field;  // config path, for messages: "mounts[3]"
 };
 
 struct DeviceOp {

@@ -18,17 +18,19 @@ struct Root {
   bool readonly = false;
 };
 
+struct IdMapping {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
 struct Mount {
   std::string destination;
   std::string type;  // may be empty (bind mounts)
   std::string source;
   std::vector<std::string> options;
-};
-
-struct IdMapping {
-  uint32_t container_id = 0;
-  uint32_t host_id = 0;
-  uint32_t size = 0;
+  // uidMappings/gidMappings: an idmapped mount (user namespace map format).
+  std::vector<IdMapping> uid_mappings, gid_mappings;
 };
 
 struct Rlimit {

@@ -279,13 +279,6 @@ constexpr Shape object_of(std::span<const Field> fields) {
   return {.kind = Kind::Object, .fields = fields};
 }
 
-// defs.json: IDMapping (mounts[].uidMappings, which the Config does not keep).
-constexpr Field kIdMappingFields[] = {
-    {"containerID", &kU32, true}, {"hostID", &kU32, true}, {"size", &kU32, true}};
-constexpr Shape kIdMapping = object_of(kIdMappingFields);
-constexpr Shape kIdMappings = array_of(kIdMapping);
-constexpr Field kMountExtras[] = {{"uidMappings", &kIdMappings}, {"gidMappings", &kIdMappings}};
-
 // config-schema.json: process fields the Config does not keep.
 constexpr std::string_view kIoPrioClasses[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
                                                "IOPRIO_CLASS_IDLE"};
@@ -717,7 +710,8 @@ void decode(const json& v, const Path& p, Mount& out) {
   field(o, "type", p, out.type);
   field(o, "source", p, out.source);
   field(o, "options", p, out.options);
-  check_fields(o, p, kMountExtras);
+  field(o, "uidMappings", p, out.uid_mappings);
+  field(o, "gidMappings", p, out.gid_mappings);
 }
 
 void decode(const json& v, const Path& p, IdMapping& out) {

@@ -1,6 +1,8 @@
 // The rootfs plan: config mounts, devices and links, as data.
 #include <sys/mount.h>
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/rootfs/options.hpp"
@@ -17,9 +19,22 @@ rootfs::PlanInput input() {
   return in;
 }
 
-spec::Config config_with(std::vector<spec::Mount> mounts) {
+// A config mount without id mappings: {destination, type, source, options}.
+struct M {
+  std::string destination, type, source;
+  std::vector<std::string> options;
+};
+
+spec::Config config_with(const std::vector<M>& mounts) {
   spec::Config c;
-  c.mounts = std::move(mounts);
+  for (const auto& m : mounts) {
+    spec::Mount x;
+    x.destination = m.destination;
+    x.type = m.type;
+    x.source = m.source;
+    x.options = m.options;
+    c.mounts.push_back(std::move(x));
+  }
   c.linux_.emplace();
   return c;
 }
@@ -165,4 +180,94 @@ TEST_CASE("readonly root, no-pivot, masked and read-only paths pass through", "[
   CHECK_FALSE(p.pivot);
   CHECK(p.masked_paths == std::vector<std::string>{"/proc/kcore"});
   CHECK(p.readonly_paths == std::vector<std::string>{"/proc/sys"});
+}
+
+TEST_CASE("every mount option word runc accepts is recognised", "[rootfs]") {
+  for (const char* w :
+       {"acl",          "noacl",      "iversion",    "noiversion",   "lazytime",
+        "nolazytime",   "silent",     "loud",        "defaults",     "rro",
+        "rrw",          "rnosuid",    "rsuid",       "rnodev",       "rdev",
+        "rnoexec",      "rexec",      "rnodiratime", "rdiratime",    "rnoatime",
+        "ratime",       "rrelatime",  "rnorelatime", "rstrictatime", "rnostrictatime",
+        "rnosymfollow", "rsymfollow", "tmpcopyup",   "idmap",        "ridmap"}) {
+    INFO(w);
+    CHECK(rootfs::parse_mount_options({w}).data.empty());
+    auto words = rootfs::mount_option_words();
+    CHECK(std::find(words.begin(), words.end(), std::string_view(w)) != words.end());
+  }
+  CHECK(rootfs::parse_mount_options({"lazytime", "acl"}).flags == (MS_LAZYTIME | MS_POSIXACL));
+  CHECK(rootfs::parse_mount_options({"defaults"}).flags == 0);
+}
+
+TEST_CASE("recursive attribute words become mount_setattr set and clear masks", "[rootfs]") {
+  auto o = rootfs::parse_mount_options({"rbind", "rro", "rnosuid", "rnodev", "nosuid"});
+  CHECK(o.attr_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
+  CHECK(o.attr_clr == 0);
+  CHECK(o.flags == MS_NOSUID);  // the plain words stay mount(2) flags
+  CHECK(o.bind);
+
+  // a later clearing word wins over an earlier setting one, and the other way round
+  auto c = rootfs::parse_mount_options({"rro", "rrw", "rexec", "rnoexec"});
+  CHECK(c.attr_set == MOUNT_ATTR_NOEXEC);
+  CHECK(c.attr_clr == MOUNT_ATTR_RDONLY);
+
+  // atime: the whole field is cleared and the last choice set
+  auto a = rootfs::parse_mount_options({"rstrictatime", "rnoatime"});
+  CHECK(a.attr_clr == MOUNT_ATTR__ATIME);
+  CHECK(a.attr_set == MOUNT_ATTR_NOATIME);
+  auto r = rootfs::parse_mount_options({"rnoatime", "rrelatime", "rnodiratime"});
+  CHECK(r.attr_clr == MOUNT_ATTR__ATIME);
+  CHECK(r.attr_set == MOUNT_ATTR_NODIRATIME);  // MOUNT_ATTR_RELATIME is 0
+
+  auto p =
+      rootfs::plan(config_with({{"/data", "bind", "/srv", {"rbind", "rro", "rnoexec"}}}), input());
+  CHECK(p.mounts[0].attr_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC));
+  CHECK(p.mounts[0].flags == 0);
+}
+
+TEST_CASE("tmpcopyup applies to tmpfs mounts only, as runc", "[rootfs]") {
+  auto p = rootfs::plan(config_with({{"/tmp", "tmpfs", "tmpfs", {"tmpcopyup", "mode=1777"}},
+                                     {"/run", "bind", "/run", {"rbind", "tmpcopyup"}}}),
+                        input());
+  CHECK(p.mounts[0].tmpcopyup);
+  CHECK(p.mounts[0].data == "mode=1777");
+  CHECK_FALSE(p.mounts[1].tmpcopyup);
+}
+
+TEST_CASE("idmapped mounts: bind mounts with both maps, no container user namespace", "[rootfs]") {
+  auto c = config_with({{"/data", "bind", "/srv", {"rbind", "ridmap"}}});
+  c.mounts[0].uid_mappings = {{1000, 0, 1}};
+  c.mounts[0].gid_mappings = {{1000, 0, 1}};
+  auto p = rootfs::plan(c, input());
+  CHECK(p.mounts[0].idmap);
+  CHECK(p.mounts[0].idmap_recursive);
+  REQUIRE(p.mounts[0].uid_mappings.size() == 1);
+  CHECK(p.mounts[0].uid_mappings[0].container_id == 1000);
+  CHECK(p.mounts[0].uid_mappings[0].host_id == 0);
+
+  // the maps alone make an idmapped mount (as runc); not a recursive one
+  c.mounts[0].options = {"bind"};
+  p = rootfs::plan(c, input());
+  CHECK(p.mounts[0].idmap);
+  CHECK_FALSE(p.mounts[0].idmap_recursive);
+
+  auto no_maps = config_with({{"/data", "bind", "/srv", {"idmap"}}});
+  CHECK_THROWS_WITH(
+      rootfs::plan(no_maps, input()),
+      Catch::StartsWith("mounts[0]") && Catch::Contains("uidMappings and gidMappings"));
+  auto not_bind = config_with({{"/data", "tmpfs", "tmpfs", {"idmap"}}});
+  CHECK_THROWS_WITH(rootfs::plan(not_bind, input()),
+                    Catch::StartsWith("mounts[0]") && Catch::Contains("bind mount"));
+  auto in = input();
+  in.user_namespace = true;
+  CHECK_THROWS_WITH(rootfs::plan(c, in),
+                    Catch::StartsWith("mounts[0]") && Catch::Contains("user namespace"));
+}
+
+TEST_CASE("cgroup mounts may fall back to a bind of the host's cgroup2", "[rootfs]") {
+  auto p = rootfs::plan(
+      config_with({{"/sys/fs/cgroup", "cgroup", "cgroup", {"ro"}}, {"/tmp", "tmpfs", "tmpfs", {}}}),
+      input());
+  CHECK(p.mounts[0].cgroup_bind_fallback);
+  CHECK_FALSE(p.mounts[1].cgroup_bind_fallback);
 }
