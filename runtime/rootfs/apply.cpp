@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 
+#include "namespaces/plan.hpp"
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
@@ -102,14 +103,6 @@ void move_mount_to(int tree, int target, const std::string& shown) {
     throw_errno("move_mount on " + shown);
 }
 
-std::string id_map_text(const std::vector<spec::IdMapping>& maps) {
-  std::string text;
-  for (const auto& m : maps)
-    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
-            std::to_string(m.size) + "\n";
-  return text;
-}
-
 // A user namespace with the given maps, for MOUNT_ATTR_IDMAP: a child made with
 // CLONE_NEWUSER waits while its maps are written and its namespace opened, then
 // exits. The child names itself through /proc/self (its pid in the procfs we see,
@@ -149,8 +142,8 @@ UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
     while (n < 0 && errno == EINTR);
     if (n <= 0) throw Error("the id-mapping helper process ended early");
     std::string dir = "/proc/" + std::string(buf, static_cast<size_t>(n));
-    sys::write_file(dir + "/uid_map", id_map_text(uids));
-    sys::write_file(dir + "/gid_map", id_map_text(gids));
+    sys::write_file(dir + "/uid_map", ns::id_map_text(uids));
+    sys::write_file(dir + "/gid_map", ns::id_map_text(gids));
     UniqueFd ns = sys::open(dir + "/ns/user", O_RDONLY);
     reap();
     return ns;
