@@ -68,6 +68,7 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
   in.rootfs = rootfs;
   in.no_pivot = opts.no_pivot;
   in.user_namespace = spec::find_namespace(p.config, spec::NsType::User) != nullptr;
+  in.new_user_namespace = p.namespaces.new_user;
   in.network_namespace = spec::find_namespace(p.config, spec::NsType::Network) != nullptr;
   p.rootfs = rootfs::plan(p.config, in);
   return p;

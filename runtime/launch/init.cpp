@@ -108,8 +108,15 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 void setup(const InitConfig& cfg, int sync_fd) {
   const spec::Config& config = *cfg.config;
   const spec::Process& proc = *config.process;
+  std::map<std::string, UniqueFd> idmapped;  // trees the runtime id-mapped for us
   if (cfg.namespaces->new_user) {
-    wait_for(sync_fd, MsgType::MapsWritten);
+    for (;;) {
+      auto m = receive(sync_fd);
+      if (!m) ::_exit(1);
+      if (m->type == MsgType::MapsWritten) break;
+      if (m->type != MsgType::MountFd) ::_exit(1);
+      idmapped[m->text] = std::move(m->fd);
+    }
     // Become root of the new user namespace (as far as the maps allow).
     (void)!::setresgid(0, 0, 0);
     (void)!::setresuid(0, 0, 0);
@@ -127,7 +134,7 @@ void setup(const InitConfig& cfg, int sync_fd) {
     });
   rootfs::apply(
       *cfg.rootfs, [&] { process::apply_sysctls(config.linux_->sysctl); },
-      [&] { create_hooks(config.hooks, sync_fd); });
+      [&] { create_hooks(config.hooks, sync_fd); }, &idmapped);
   process::apply_attributes(config);  // before the capabilities go: CAP_SYS_NICE, CAP_SYS_ADMIN
   if (proc.terminal) {
     process::Pty pty = process::open_pty(proc.console_size);

@@ -70,6 +70,11 @@ Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
     on_cloned(pid);
     if (cfg.namespaces->new_user) {
       ns::write_id_maps(pid, *cfg.namespaces);
+      for (const auto& op : cfg.rootfs->mounts) {
+        if (!op.idmap) continue;
+        UniqueFd tree = rootfs::make_idmapped_tree(op);
+        send(c.sync.get(), MsgType::MountFd, 0, op.field, tree.get());
+      }
       send(c.sync.get(), MsgType::MapsWritten);
     }
     expect(c, MsgType::Ready, runtime_hooks);

@@ -5,6 +5,8 @@
 //   parent                               child (init)
 //   clone3 ───────────────────────────▶  [new namespaces]
 //   write uid_map/gid_map
+//   kMountFd × N ─────────────────────▶  (new user namespace: idmapped trees,
+//                                         SCM_RIGHTS, text = "mounts[i]")
 //   kMapsWritten ─────────────────────▶  (only with a new user namespace)
 //                                        join namespaces, hostname, mounts
 //                 ◀─────────────────────  kRuntimeHooks (only with hooks)
@@ -49,7 +51,8 @@ enum class MsgType : uint32_t {
   Error,
   Console,
   RuntimeHooks,
-  HooksDone
+  HooksDone,
+  MountFd
 };
 
 struct Message {

@@ -153,7 +153,7 @@ UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
   }
 }
 
-void mount_idmapped(const MountOp& op, int target) {
+UniqueFd idmapped_tree(const MountOp& op) {
   UniqueFd userns = with_context("making the user namespace of the id mapping",
                                  [&] { return make_userns(op.uid_mappings, op.gid_mappings); });
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (op.recursive ? AT_RECURSIVE : 0);
@@ -167,7 +167,7 @@ void mount_idmapped(const MountOp& op, int target) {
                     (e.code() == EINVAL ? " (does its filesystem support idmapped mounts?)" : ""),
                 e.code());
   }
-  move_mount_to(tree.get(), target, op.destination);
+  return tree;
 }
 
 // --- tmpcopyup: the directory a tmpfs covers, copied into it (fd-relative, no
@@ -331,7 +331,8 @@ void bind_host_cgroup(int root, const MountOp& op, int target, const std::string
   }
 }
 
-void mount_one(int root, const MountOp& op, const std::string& rootfs) {
+void mount_one(int root, const MountOp& op, const std::string& rootfs,
+               std::map<std::string, UniqueFd>* premade) {
   with_context(op.field, [&] {
     bool file = false;
     if (op.bind) {
@@ -341,7 +342,11 @@ void mount_one(int root, const MountOp& op, const std::string& rootfs) {
     }
     UniqueFd target = ensure_path(root, op.destination, file);
     if (op.idmap) {
-      mount_idmapped(op, target.get());
+      UniqueFd tree;
+      if (premade)
+        if (auto it = premade->find(op.field); it != premade->end()) tree = std::move(it->second);
+      if (!tree) tree = idmapped_tree(op);
+      move_mount_to(tree.get(), target.get(), op.destination);
       unsigned long flags = op.flags & ~MS_REMOUNT;
       if (flags != 0) {
         UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
@@ -427,8 +432,12 @@ void pivot(const Plan& p) {
 
 }  // namespace
 
+UniqueFd make_idmapped_tree(const MountOp& op) {
+  return with_context(op.field, [&] { return idmapped_tree(op); });
+}
+
 void apply(const Plan& p, const std::function<void()>& before_finish,
-           const std::function<void()>& before_pivot) {
+           const std::function<void()>& before_pivot, std::map<std::string, UniqueFd>* premade) {
   mode_t old_umask = ::umask(0);
   with_context("preparing the root filesystem", [&] {
     sys::mount("", "/", "", p.root_propagation, "");
@@ -436,7 +445,7 @@ void apply(const Plan& p, const std::function<void()>& before_finish,
   });
   {
     UniqueFd root = sys::open(p.rootfs, O_PATH | O_DIRECTORY);
-    for (const auto& op : p.mounts) mount_one(root.get(), op, p.rootfs);
+    for (const auto& op : p.mounts) mount_one(root.get(), op, p.rootfs, premade);
     for (const auto& d : p.devices) make_device(root.get(), d, p.bind_devices);
     for (const auto& s : p.symlinks) make_symlink(root.get(), s);
   }

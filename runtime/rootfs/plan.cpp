@@ -65,10 +65,10 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
     if (op.idmap) {
       if (!op.bind)
         throw Error(op.field + ": an idmapped mount (idmap, ridmap) must be a bind mount");
-      if (in.user_namespace)
+      if (in.user_namespace && !in.new_user_namespace)
         throw Error(op.field +
                     ": idmapped mounts (idmap, ridmap, uidMappings) are not supported in a "
-                    "container with a user namespace");
+                    "user namespace joined by path");
       if (m.uid_mappings.empty() || m.gid_mappings.empty())
         throw Error(op.field + ": an idmapped mount needs both uidMappings and gidMappings");
       op.uid_mappings = m.uid_mappings;

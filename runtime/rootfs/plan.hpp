@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "runtime/spec/config.hpp"
+#include "runtime/sys/fd.hpp"
 
 namespace ocirun::rootfs {
 
@@ -68,8 +70,9 @@ struct PlanInput {
   std::string bundle;  // absolute
   std::string rootfs;  // absolute, resolved
   bool no_pivot = false;
-  bool user_namespace = false;     // the container is in a user namespace of its own
-  bool network_namespace = false;  // ... and a network namespace of its own
+  bool user_namespace = false;      // the container is in a user namespace of its own
+  bool new_user_namespace = false;  // ... created for it (not joined by path)
+  bool network_namespace = false;   // ... and a network namespace of its own
 };
 
 // Throws Error naming the field for a mount the runtime cannot make.
@@ -80,8 +83,15 @@ Plan plan(const spec::Config& config, const PlanInput& in);
 // container's root afterwards. `before_finish` runs after the pivot, with the
 // container's /proc mounted and not yet made read-only by finish() (sysctls).
 // `before_pivot` runs once everything is mounted, before the pivot (hooks).
+// `premade` holds idmapped trees the runtime made (keyed by MountOp::field).
 void apply(const Plan& plan, const std::function<void()>& before_finish = {},
-           const std::function<void()>& before_pivot = {});
+           const std::function<void()>& before_pivot = {},
+           std::map<std::string, UniqueFd>* premade = nullptr);
+
+// Runtime side, for a container with a user namespace of its own: its init
+// cannot id-map a mount (that takes privilege over the source's filesystem),
+// so the runtime makes the detached idmapped tree and hands it over.
+UniqueFd make_idmapped_tree(const MountOp& op);
 // The steps after pivoting that must wait for /proc (masked and read-only paths,
 // read-only root). Part of apply(); exposed for exec-time reuse.
 void finish(const Plan& plan);

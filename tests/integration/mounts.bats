@@ -118,15 +118,33 @@ has_opt() { # has_opt OPTS WORD
 	[[ $(stat -c %u "$TEST_DIR/ids/new") == 1000 ]]
 }
 
-@test "idmap: refused in a container with a user namespace, naming the mount" {
-	ocirun_only "ocirun's limitation"
+@test "idmap in a container with a user namespace: the runtime maps the tree, the container sees its root" {
+	# The container's root is host uid 100000; the dir is owned by 1000 on disk.
+	chmod 755 "$TEST_DIR"
+	mkdir -p "$TEST_DIR/ids"
+	touch "$TEST_DIR/ids/f"
+	chown -R 1000:1000 "$TEST_DIR/ids"
 	update_config '.linux.namespaces += [{type: "user"}]
 		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
 		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts += [{destination: "/root", type: "bind", source: $s, options: ["rbind", "idmap"],
+			uidMappings: [{containerID: 1000, hostID: 100000, size: 1}],
+			gidMappings: [{containerID: 1000, hostID: 100000, size: 1}]}]' --arg s "$TEST_DIR/ids"
+	# /root exists in the image: the container's root cannot create mount points there.
+	set_args sh -c 'stat -c "%n %u %g" /root/f; touch /root/new && stat -c "%n %u" /root/new'
+	run_container -0 idm-userns
+	assert_line "/root/f 0 0"
+	assert_line "/root/new 0"
+	[[ $(stat -c %u "$TEST_DIR/ids/new") == 1000 ]] || fail "on disk: $(stat -c %u "$TEST_DIR/ids/new")"
+}
+
+@test "idmap in a user namespace joined by path is refused, naming the mount" {
+	ocirun_only "ocirun's limitation"
+	update_config '.linux.namespaces += [{type: "user", path: "/proc/self/ns/user"}]
 		| .mounts += [{destination: "/ids", type: "bind", source: "/tmp", options: ["bind", "idmap"],
 			uidMappings: [{containerID: 0, hostID: 100000, size: 1}],
 			gidMappings: [{containerID: 0, hostID: 100000, size: 1}]}]'
-	run_container --separate-stderr idm-userns
+	run_container --separate-stderr idm-joined
 	expect_error "mounts[6]"
 	assert_nothing_left
 }

@@ -234,7 +234,8 @@ TEST_CASE("tmpcopyup applies to tmpfs mounts only, as runc", "[rootfs]") {
   CHECK_FALSE(p.mounts[1].tmpcopyup);
 }
 
-TEST_CASE("idmapped mounts: bind mounts with both maps, no container user namespace", "[rootfs]") {
+TEST_CASE("idmapped mounts: bind mounts with both maps; not in a joined user namespace",
+          "[rootfs]") {
   auto c = config_with({{"/data", "bind", "/srv", {"rbind", "ridmap"}}});
   c.mounts[0].uid_mappings = {{1000, 0, 1}};
   c.mounts[0].gid_mappings = {{1000, 0, 1}};
@@ -259,9 +260,11 @@ TEST_CASE("idmapped mounts: bind mounts with both maps, no container user namesp
   CHECK_THROWS_WITH(rootfs::plan(not_bind, input()),
                     Catch::StartsWith("mounts[0]") && Catch::Contains("bind mount"));
   auto in = input();
-  in.user_namespace = true;
+  in.user_namespace = true;  // joined by path: nobody can id-map for it
   CHECK_THROWS_WITH(rootfs::plan(c, in),
-                    Catch::StartsWith("mounts[0]") && Catch::Contains("user namespace"));
+                    Catch::StartsWith("mounts[0]") && Catch::Contains("joined by path"));
+  in.new_user_namespace = true;  // created for it: the runtime makes the tree
+  CHECK(rootfs::plan(c, in).mounts[0].idmap);
 }
 
 TEST_CASE("cgroup mounts may fall back to a bind of the host's cgroup2", "[rootfs]") {
