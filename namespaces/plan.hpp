@@ -22,6 +22,16 @@ struct Plan {
   bool own_mount = false;  // new mount namespace (required: the rootfs is set up in it)
   bool own_uts = false;    // hostname may be set
   std::vector<spec::IdMapping> uid_mappings, gid_mappings;
+
+  // A user namespace joined by path must be entered before the new namespaces
+  // are made, so that they belong to it: the init is then cloned by an
+  // intermediate process that has joined first.
+  bool join_before_clone() const {
+    if (clone_flags == 0) return false;
+    for (const auto& j : joins)
+      if (j.type == spec::NsType::User) return true;
+    return false;
+  }
 };
 
 // Throws Error naming the config field when the combination is invalid.

@@ -39,6 +39,12 @@ void join_namespaces(const Plan& plan) {
       if (type != info.clone_flag)
         throw Error("it is not a " + std::string(info.name) + " namespace", EINVAL);
       sys::setns(fd.get(), info.clone_flag, info.name);
+      // Our ids are the host's, unmapped there: become that namespace's root,
+      // or files we create would have no owner (EOVERFLOW).
+      if (j.type == spec::NsType::User) {
+        (void)!::setresgid(0, 0, 0);
+        (void)!::setresuid(0, 0, 0);
+      }
     });
   }
 }

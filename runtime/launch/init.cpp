@@ -121,7 +121,7 @@ void setup(const InitConfig& cfg, int sync_fd) {
     (void)!::setresgid(0, 0, 0);
     (void)!::setresuid(0, 0, 0);
   }
-  ns::join_namespaces(*cfg.namespaces);
+  if (!cfg.joined_by_intermediate) ns::join_namespaces(*cfg.namespaces);
   if (!cfg.no_new_keyring) join_session_keyring(cfg.id);
   if (!config.hostname.empty() && ::sethostname(config.hostname.data(), config.hostname.size()) < 0)
     throw_errno("sethostname " + config.hostname);
@@ -143,7 +143,7 @@ void setup(const InitConfig& cfg, int sync_fd) {
   }
   process::apply_rlimits(proc.rlimits);
   process::apply_user_and_capabilities(proc.user, proc.capabilities);
-  set_death_signal();  // changing credentials cleared it
+  if (!cfg.joined_by_intermediate) set_death_signal();  // changing credentials cleared it
   if (::chdir(proc.cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + proc.cwd);
   ::umask(proc.user.umask.value_or(022));
   if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -157,7 +157,9 @@ void init_main(const InitConfig& cfg, int sync_fd) {
   std::string executable;
   try {
     reset_signals();
-    set_death_signal();
+    // Through an intermediate that exits at once, a death signal would fire
+    // now: such an init learns of its runtime's death by EOF on the socket.
+    if (!cfg.joined_by_intermediate) set_death_signal();
     close_inherited_fds(cfg.preserve_fds, {sync_fd, cfg.state_dir_fd});
     setup(cfg, sync_fd);
     executable =

@@ -27,6 +27,10 @@ struct InitConfig {
   StartMode mode = StartMode::Fifo;
   int preserve_fds = 0;
   bool no_new_keyring = false;
+  // Set for an init cloned by an intermediate that joined the namespaces given
+  // by path (Plan::join_before_clone): nothing left to join, and no parent-death
+  // signal (its parent, the intermediate, exits at once).
+  bool joined_by_intermediate = false;
 };
 
 struct Child {

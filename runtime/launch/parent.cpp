@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -54,14 +55,55 @@ std::string describe_wait_status(int status) {
   return "ended";
 }
 
+namespace {
+
+// The init, cloned straight into its new namespaces, or through an intermediate
+// that joins a user namespace given by path (and the other paths) first.
+pid_t clone_init(const InitConfig& cfg, SyncPair& pair) {
+  if (!cfg.namespaces->join_before_clone()) {
+    pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
+    if (pid == 0) {
+      pair.parent.reset();
+      init_main(cfg, pair.child.get());
+    }
+    return pid;
+  }
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_CHILD_SUBREAPER");
+  pid_t mid = sys::clone_process(0);
+  if (mid == 0) {
+    pair.parent.reset();
+    int fd = pair.child.get();
+    try {
+      ns::join_namespaces(*cfg.namespaces);
+      InitConfig joined = cfg;
+      joined.joined_by_intermediate = true;
+      pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
+      if (pid == 0) init_main(joined, fd);
+      send(fd, MsgType::Pid, 0, std::to_string(pid));
+      ::_exit(0);
+    } catch (const Error& e) {
+      try {
+        send(fd, MsgType::Error, e.code(), e.what());
+      } catch (...) {
+      }
+      ::_exit(1);
+    }
+  }
+  auto m = receive(pair.parent.get());
+  int status = 0;
+  while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!m) throw Error("the process joining the namespaces " + describe_wait_status(status));
+  if (m->type == MsgType::Error) throw Error(m->text, m->err);
+  return static_cast<pid_t>(std::stol(m->text));
+}
+
+}  // namespace
+
 Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
             const std::function<std::string()>& runtime_hooks) {
   SyncPair pair = make_sync_pair();
-  pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
-  if (pid == 0) {
-    pair.parent.reset();
-    init_main(cfg, pair.child.get());
-  }
+  pid_t pid = clone_init(cfg, pair);
   pair.child.reset();
   Child c;
   c.pid = pid;

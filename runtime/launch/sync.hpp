@@ -4,6 +4,9 @@
 //
 //   parent                               child (init)
 //   clone3 ───────────────────────────▶  [new namespaces]
+//     (user namespace joined by path: an intermediate joins the namespaces
+//      first, clones the init, sends kPid with its pid and exits; the parent
+//      is the child subreaper, so the init becomes its child)
 //   write uid_map/gid_map
 //   kMountFd × N ─────────────────────▶  (new user namespace: idmapped trees,
 //                                         SCM_RIGHTS, text = "mounts[i]")
@@ -52,7 +55,8 @@ enum class MsgType : uint32_t {
   Console,
   RuntimeHooks,
   HooksDone,
-  MountFd
+  MountFd,
+  Pid
 };
 
 struct Message {

@@ -95,3 +95,27 @@ userns_config() {
 	first=$(tail -1 <<<"$output")
 	[[ $(awk '{print $5}' <<<"$first") == / ]] || fail "root mount: $first"
 }
+
+@test "user namespace by path: a second container joins the first one's, with new namespaces of its own" {
+	userns_config
+	set_args sleep 100
+	create_container owner
+	local pid
+	pid=$(container_pid owner)
+	update_config '.linux.namespaces |= map(if .type == "user" then .path = $u else . end)
+		| del(.linux.uidMappings) | del(.linux.gidMappings)' --arg u "/proc/$pid/ns/user"
+	set_args sh -c 'echo $$; id -u; readlink /proc/self/ns/user; cat /proc/self/uid_map; exit 7'
+	run_container joiner
+	[[ $status -eq 7 ]] || fail "exit status $status: $output"
+	[[ ${lines[0]} == 1 ]] || fail "not PID 1 of its own pid namespace: $output"
+	[[ ${lines[1]} == 0 ]] || fail "not root of the joined user namespace: $output"
+	[[ ${lines[2]} == "$(readlink /proc/$pid/ns/user)" ]] || fail "user ns: $output"
+	[[ $(echo ${lines[3]}) == "0 100000 65536" ]] || fail "uid_map: $output"
+	# create + start work the same way (the init is re-parented to the runtime)
+	set_args sleep 100
+	create_container joiner2
+	ocirun start joiner2
+	wait_for_status joiner2 running
+	ocirun delete --force joiner2
+	ocirun delete --force owner
+}

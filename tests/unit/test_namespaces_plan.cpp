@@ -91,3 +91,14 @@ TEST_CASE("a time namespace with offsets is left to the init to create", "[names
   CHECK((p.clone_flags & CLONE_NEWTIME) == 0);
   CHECK(p.joins.empty());
 }
+
+TEST_CASE("a user namespace joined by path is entered before the new namespaces are made",
+          "[namespaces]") {
+  auto c = with_namespaces({{NsType::User, "/proc/1/ns/user"}, {NsType::Mount, ""}});
+  CHECK(ns::plan(c).join_before_clone());
+  auto net_only = with_namespaces({{NsType::Network, "/run/netns/x"}, {NsType::Mount, ""}});
+  CHECK_FALSE(ns::plan(net_only).join_before_clone());
+  auto new_user = with_namespaces({{NsType::User, ""}, {NsType::Mount, ""}});
+  new_user.linux_->uid_mappings = new_user.linux_->gid_mappings = {{0, 1000, 1}};
+  CHECK_FALSE(ns::plan(new_user).join_before_clone());
+}
