@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <array>
 
 #include "runtime/rootfs/options.hpp"
@@ -88,6 +89,10 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
       op.source = m.source.empty() ? op.fstype : m.source;
       op.tmpcopyup = o.tmpcopyup && op.fstype == "tmpfs";  // as runc: other types ignore it
       op.cgroup_bind_fallback = op.fstype == "cgroup2";
+      // The container's view of its cgroups is read-only unless "rw" is asked for.
+      if (op.cgroup_bind_fallback &&
+          std::find(m.options.begin(), m.options.end(), "rw") == m.options.end())
+        op.flags |= MS_RDONLY;
     }
     p.mounts.push_back(std::move(op));
   }

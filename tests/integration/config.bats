@@ -59,3 +59,12 @@ teardown() { common_teardown; }
 	[[ $(jq -r '.annotations.b' <<<"$output") == 2 ]] || fail "$output"
 	ocirun delete --force ann
 }
+
+@test "a cgroup mount is read-only unless the config says rw" {
+	update_config '.linux.namespaces += [{type: "cgroup"}]
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid"]}]'
+	set_args sh -c 'awk "\$5 == \"/sys/fs/cgroup\" {print \$6}" /proc/self/mountinfo; mkdir /sys/fs/cgroup/x 2>&1; echo rc=$?'
+	run_container -0 cgro
+	[[ ${lines[0]} == ro,* ]] || fail "mount flags: $output"
+	assert_contains "rc=1"
+}

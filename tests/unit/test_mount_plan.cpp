@@ -274,3 +274,14 @@ TEST_CASE("cgroup mounts may fall back to a bind of the host's cgroup2", "[rootf
   CHECK(p.mounts[0].cgroup_bind_fallback);
   CHECK_FALSE(p.mounts[1].cgroup_bind_fallback);
 }
+
+TEST_CASE("a cgroup mount is read-only unless rw is asked for", "[rootfs]") {
+  CHECK((rootfs::plan(config_with({{"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid"}}}), input())
+             .mounts[0]
+             .flags &
+         MS_RDONLY) != 0);
+  CHECK((rootfs::plan(config_with({{"/sys/fs/cgroup", "cgroup", "cgroup", {"rw"}}}), input())
+             .mounts[0]
+             .flags &
+         MS_RDONLY) == 0);
+}
