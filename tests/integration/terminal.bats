@@ -93,3 +93,19 @@ in_terminal() {
 	expect_error "--console-socket: given, but process.terminal is false"
 	assert_nothing_left
 }
+
+@test "run in the foreground: a resize of the caller's terminal reaches the container (SIGWINCH)" {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	set_args sh -c 'trap "stty size >/log.size" WINCH; echo ready >/log.ready; while [ ! -e /log.size ]; do sleep 0.1; done; sleep 0.2'
+	update_config '.root.readonly = false | del(.process.consoleSize)'
+	local sock=$TEST_DIR/tmux.sock cmd
+	printf -v cmd 'env OCIRUN_TEST_MARK=%q %q --root %q run --bundle %q winch' "$MARK" "$OCIRUN" "$ROOT" "$BUNDLE"
+	tmux -S "$sock" new-session -d -x 80 -y 24 "$cmd"
+	wait_for_file "$BUNDLE/rootfs/log.ready"
+	tmux -S "$sock" resize-window -x 123 -y 45
+	wait_for_file "$BUNDLE/rootfs/log.size"
+	tmux -S "$sock" kill-server 2>/dev/null || true
+	run cat "$BUNDLE/rootfs/log.size"
+	[[ $output == "45 123" ]] || fail "size seen inside: $output"
+	rm -f "$BUNDLE/rootfs/log.size" "$BUNDLE/rootfs/log.ready"
+}
