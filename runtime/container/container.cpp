@@ -115,9 +115,8 @@ void write_pid_file(const std::string& path, pid_t pid) {
 
 // A pidfd for the container's init, checked to be the process the record names.
 std::optional<UniqueFd> open_init(const state::Record& r) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, r.pid, 0));
-  if (fd < 0) return std::nullopt;
-  UniqueFd pidfd(fd);
+  UniqueFd pidfd = sys::pidfd_open(r.pid);
+  if (!pidfd) return std::nullopt;
   auto st = sys::proc_stat(r.pid);
   if (!st || st->start_time != r.start_time) return std::nullopt;
   return pidfd;

@@ -98,13 +98,6 @@ std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
   return env;
 }
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
 void setup(const InitConfig& cfg, int sync_fd) {
   const spec::Config& config = *cfg.config;
   const spec::Process& proc = *config.process;
@@ -211,8 +204,8 @@ void init_main(const InitConfig& cfg, int sync_fd) {
   }
   spec::Process proc = *cfg.config->process;
   std::vector<std::string> env = exec_env(proc, cfg.preserve_fds);
-  auto argv = c_strings(proc.args);
-  auto envp = c_strings(env);
+  auto argv = sys::c_strings(proc.args);
+  auto envp = sys::c_strings(env);
   ::execve(executable.c_str(), argv.data(), envp.data());
   int err = errno;
   std::string msg = "exec: \"" + proc.args[0] + "\": " + std::strerror(err);

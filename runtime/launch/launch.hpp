@@ -57,7 +57,4 @@ void release(Child& child, StartMode mode, const std::string& state);
 // The child side; never returns.
 [[noreturn]] void init_main(const InitConfig& cfg, int sync_fd);
 
-// "exited with status 3" / "killed by signal 9" from a wait status.
-std::string describe_wait_status(int status);
-
 }  // namespace ocirun::launch

@@ -40,7 +40,7 @@ Message expect(Child& c, MsgType want, const std::function<std::string()>& runti
     while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
     }
     c.pid = -1;
-    throw Error("container init " + describe_wait_status(status) + " during setup");
+    throw Error("container init " + sys::describe_wait_status(status) + " during setup");
   }
   if (m->type == MsgType::Error) throw Error(m->text, m->err);
   if (m->type != want) throw Error("sync: unexpected message " + std::to_string(int(m->type)));
@@ -48,12 +48,6 @@ Message expect(Child& c, MsgType want, const std::function<std::string()>& runti
 }
 
 }  // namespace
-
-std::string describe_wait_status(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "ended";
-}
 
 namespace {
 
@@ -93,7 +87,7 @@ pid_t clone_init(const InitConfig& cfg, SyncPair& pair) {
   int status = 0;
   while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!m) throw Error("the process joining the namespaces " + describe_wait_status(status));
+  if (!m) throw Error("the process joining the namespaces " + sys::describe_wait_status(status));
   if (m->type == MsgType::Error) throw Error(m->text, m->err);
   return static_cast<pid_t>(std::stol(m->text));
 }

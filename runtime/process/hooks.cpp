@@ -14,23 +14,6 @@
 #include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::process {
-namespace {
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-std::string describe(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "ended";
-}
-
-}  // namespace
-
 std::vector<std::string> hook_argv(const spec::Hook& hook) {
   if (hook.args.empty()) return {hook.path};
   return hook.args;
@@ -40,8 +23,8 @@ void run_hook(std::string_view kind, const spec::Hook& hook, const std::string& 
   with_context(std::string(kind) + " hook " + hook.path, [&] {
     std::vector<std::string> argv_s = hook_argv(hook);
     std::vector<std::string> env_s = hook.env;
-    auto argv = c_strings(argv_s);
-    auto envp = c_strings(env_s);
+    auto argv = sys::c_strings(argv_s);
+    auto envp = sys::c_strings(env_s);
     int in[2];
     if (::pipe2(in, O_CLOEXEC) < 0) throw_errno("pipe");
     UniqueFd read_end(in[0]), write_end(in[1]);
@@ -57,8 +40,8 @@ void run_hook(std::string_view kind, const spec::Hook& hook, const std::string& 
       ::_exit(127);
     }
     read_end.reset();
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    UniqueFd pfd(pidfd);
+    UniqueFd pfd = sys::pidfd_open(pid);
+    int pidfd = pfd.get();
     // The hook may not read its stdin: a full pipe or its exit must not stop us.
     struct sigaction ign {
     }, old{};
@@ -89,7 +72,7 @@ void run_hook(std::string_view kind, const spec::Hook& hook, const std::string& 
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && ::access(hook.path.c_str(), X_OK) < 0)
       throw_errno("exec");
-    throw Error(describe(status));
+    throw Error(sys::describe_wait_status(status));
   });
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/sys/fd.hpp"
 
@@ -43,6 +44,15 @@ void send_with_fd(int sock, const void* data, size_t len, int fd, std::string_vi
 // Receives a message into buf; an fd passed with it goes to *fd. Returns the
 // byte count (0 on EOF).
 size_t receive_with_fd(int sock, void* buf, size_t cap, UniqueFd* fd, std::string_view what);
+
+// A pidfd for `pid` (O_CLOEXEC by the kernel); an empty UniqueFd if there is none.
+UniqueFd pidfd_open(pid_t pid);
+
+// "exited with status 3" / "killed by signal 9" from a wait status.
+std::string describe_wait_status(int status);
+
+// argv/envp for execve: pointers into `v`, null-terminated (v must outlive them).
+std::vector<char*> c_strings(std::vector<std::string>& v);
 
 // Writes all of buf; retries on EINTR and short writes.
 void write_all(int fd, const void* buf, size_t len, std::string_view what);
