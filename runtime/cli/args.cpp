@@ -14,7 +14,12 @@ constexpr std::array kGlobal{
     FlagSpec{"log", 0, true, "FILE", "also write log lines to FILE"},
     FlagSpec{"log-format", 0, true, "text|json", "format of the --log lines (default text)"},
     FlagSpec{"debug", 0, false, "", "log debug messages"},
-    FlagSpec{"systemd-cgroup", 0, false, "", "accepted for runc compatibility; not supported"},
+    FlagSpec{"systemd-cgroup", 0, false, "",
+             "read linux.cgroupsPath as systemd's slice:prefix:name, made as that path with "
+             "cgroupfs (no systemd driver yet)"},
+    FlagSpec{"cgroup-manager", 0, true, "cgroupfs|disabled",
+             "how the container's cgroup is made (default cgroupfs; disabled: none, "
+             "linux.resources ignored)"},
     FlagSpec{"rootless", 0, true, "true|false|auto", "accepted for runc compatibility"},
     FlagSpec{"criu", 0, true, "PATH", "accepted for runc compatibility; ignored"},
     FlagSpec{"version", 'v', false, "", "print the version"},
@@ -44,6 +49,8 @@ constexpr std::array kRunFlags{
     kPreserve,
     FlagSpec{"detach", 'd', false, "", "return once the container runs"},
     FlagSpec{"keep", 0, false, "", "keep the stopped container's state after it exits"},
+    FlagSpec{"stats-file", 0, true, "FILE",
+             "after the container exits, write its exit, OOM and resource usage as JSON to FILE"},
     kHelp};
 constexpr std::array kOnlyHelp{kHelp};
 constexpr std::array kKillFlags{
@@ -52,6 +59,31 @@ constexpr std::array kDeleteFlags{
     FlagSpec{"force", 'f', false, "", "kill the container first if it is running"}, kHelp};
 constexpr std::array kListFlags{FlagSpec{"format", 'f', true, "table|json", "output format"},
                                 FlagSpec{"quiet", 'q', false, "", "print only the ids"}, kHelp};
+
+constexpr std::array kPsFlags{
+    FlagSpec{"format", 'f', true, "table|json", "output format (default table)"}, kHelp};
+constexpr std::array kEventsFlags{
+    FlagSpec{"stats", 0, false, "", "print the statistics once and exit"},
+    FlagSpec{"interval", 0, true, "DURATION", "time between stats events (default 5s)"}, kHelp};
+constexpr std::array kUpdateFlags{
+    FlagSpec{"resources", 'r', true, "FILE",
+             "LinuxResources JSON to apply (\"-\": standard input)"},
+    FlagSpec{"memory", 0, true, "BYTES", "memory limit (512m, 1g, ...; -1: none)"},
+    FlagSpec{"memory-swap", 0, true, "BYTES", "memory plus swap limit (-1: none)"},
+    FlagSpec{"memory-reservation", 0, true, "BYTES", "memory soft limit (memory.low)"},
+    FlagSpec{"kernel-memory", 0, true, "BYTES", "accepted for runc compatibility; ignored"},
+    FlagSpec{"kernel-memory-tcp", 0, true, "BYTES", "accepted for runc compatibility; ignored"},
+    FlagSpec{"cpu-shares", 0, true, "N", "CPU shares (relative weight)"},
+    FlagSpec{"cpu-share", 0, true, "N", "same as --cpu-shares (runc's spelling)"},
+    FlagSpec{"cpu-quota", 0, true, "USEC", "CPU time per period (-1: none)"},
+    FlagSpec{"cpu-period", 0, true, "USEC", "CPU period"},
+    FlagSpec{"cpu-rt-period", 0, true, "USEC", "realtime period (not on cgroup v2)"},
+    FlagSpec{"cpu-rt-runtime", 0, true, "USEC", "realtime runtime (not on cgroup v2)"},
+    FlagSpec{"cpuset-cpus", 0, true, "LIST", "CPUs the container may use (0-3,7)"},
+    FlagSpec{"cpuset-mems", 0, true, "LIST", "memory nodes the container may use"},
+    FlagSpec{"pids-limit", 0, true, "N", "maximum number of processes (-1: none)"},
+    FlagSpec{"blkio-weight", 0, true, "N", "block I/O weight, 10 to 1000"},
+    kHelp};
 
 constexpr std::string_view kId = "<container-id>";
 
@@ -68,6 +100,14 @@ constexpr std::array kCommands{
     CommandSpec{"list", "", "list containers", 0, 0, kListFlags},
     CommandSpec{"features", "", "print the features this runtime supports as JSON", 0, 0,
                 kOnlyHelp},
+    CommandSpec{"pause", kId, "freeze every process of a container", 1, 1, kOnlyHelp},
+    CommandSpec{"resume", kId, "thaw a paused container", 1, 1, kOnlyHelp},
+    CommandSpec{"ps", "<container-id> [-- ps arguments]", "list the processes of a container", 1,
+                1024, kPsFlags, true},
+    CommandSpec{"update", kId, "change the resource limits of a running container", 1, 1,
+                kUpdateFlags},
+    CommandSpec{"events", kId, "print resource statistics and OOM events as JSON", 1, 1,
+                kEventsFlags},
 };
 
 const FlagSpec* find_flag(std::span<const FlagSpec> flags, std::string_view name) {
@@ -155,9 +195,10 @@ void parse_command(std::span<const std::string> argv, size_t i, Invocation& inv)
   std::string where = " for \"" + inv.command + "\"";
   bool flags_done = false;
   for (; i < argv.size(); ++i) {
+    bool rest = cmd->rest_after_first && !inv.args.empty();
     if (!flags_done && argv[i] == "--") {
       flags_done = true;
-    } else if (!flags_done && is_flag(argv[i])) {
+    } else if (!flags_done && !rest && is_flag(argv[i])) {
       take_flag(argv, i, cmd->flags, inv.flags, where);
     } else {
       inv.args.push_back(argv[i]);

@@ -26,6 +26,8 @@ struct CommandSpec {
   std::string_view summary;
   int min_args, max_args;
   std::span<const FlagSpec> flags;
+  // After the first argument, every word is an argument (ps: `ps ID -ef`).
+  bool rest_after_first = false;
 };
 
 std::span<const CommandSpec> commands();

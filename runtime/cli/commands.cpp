@@ -3,9 +3,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <sstream>
+
+#include "cgroups/manager.hpp"
+#include "runtime/cli/update_flags.hpp"
+#include "runtime/spec/loader.hpp"
 
 #include "runtime/container/container.hpp"
 #include "runtime/log.hpp"
@@ -52,7 +59,117 @@ int cmd_spec(const Invocation& inv) {
   return 0;
 }
 
+cgroups::Options cgroup_options(const Invocation& inv) {
+  auto g = inv.globals;
+  cgroups::Options o;
+  o.manager = cgroups::parse_manager(g.count("cgroup-manager") ? g["cgroup-manager"] : "");
+  o.path.systemd = g.count("systemd-cgroup") && g["systemd-cgroup"] == "true";
+  return o;
+}
+
+// Runs ps(1) with `args` and returns what it printed.
+std::string run_ps(std::vector<std::string> args) {
+  args.insert(args.begin(), "ps");
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd rd(pipefd[0]), wr(pipefd[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    ::dup2(wr.get(), STDOUT_FILENO);
+    auto argv = sys::c_strings(args);
+    ::execvp("ps", argv.data());
+    ::_exit(127);
+  }
+  wr.reset();
+  std::string out;
+  char buf[8192];
+  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw Error("ps " + sys::describe_wait_status(status) +
+                (WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (is ps installed?)" : ""));
+  return out;
+}
+
+int cmd_ps(const Invocation& inv, const state::Store& store) {
+  std::string format = inv.value("format", "table");
+  if (format != "table" && format != "json")
+    throw Error("flag --format: expects table or json, got \"" + format + "\"");
+  auto pids = container::pids(store, inv.args[0]);
+  if (format == "json") {
+    print(nlohmann::json(pids).dump() + "\n");
+    return 0;
+  }
+  std::vector<std::string> args(inv.args.begin() + 1, inv.args.end());
+  if (args.empty()) args = {"-ef"};
+  print(filter_ps_output(run_ps(args), pids));
+  return 0;
+}
+
+int cmd_update(const Invocation& inv, const state::Store& store) {
+  std::string text;
+  if (inv.flags.count("resources")) {
+    std::string path = inv.value("resources");
+    text = path == "-" ? sys::read_fd(STDIN_FILENO, "standard input") : sys::read_file(path);
+  }
+  auto resources = update_resources(inv, text);
+  spec::check_resources(resources, "--resources");
+  container::update(store, inv.args[0], resources);
+  return 0;
+}
+
+int cmd_events(const Invocation& inv, const state::Store& store) {
+  container::EventsOptions o;
+  o.once = inv.flag("stats");
+  if (inv.flags.count("interval")) o.interval_ms = parse_duration_ms("interval", inv.value("interval"));
+  container::events(store, inv.args[0], o, [](const nlohmann::json& e) {
+    print(e.dump() + "\n");
+    fflush(stdout);
+  });
+  return 0;
+}
+
 }  // namespace
+
+std::string filter_ps_output(const std::string& output, const std::vector<pid_t>& pids) {
+  size_t eol = output.find('\n');
+  std::string header = output.substr(0, eol);
+  // The PID column: its index among the header's words.
+  int column = -1, i = 0;
+  for (size_t at = 0; at < header.size();) {
+    size_t start = header.find_first_not_of(' ', at);
+    if (start == std::string::npos) break;
+    size_t end = header.find(' ', start);
+    if (header.compare(start, end == std::string::npos ? std::string::npos : end - start, "PID") == 0)
+      column = i;
+    ++i;
+    at = end == std::string::npos ? header.size() : end;
+  }
+  if (column < 0) throw Error("ps: its output has no PID column (give ps an -o with pid)");
+  std::string out = header + "\n";
+  if (eol == std::string::npos) return out;
+  for (size_t at = eol + 1; at < output.size();) {
+    size_t end = output.find('\n', at);
+    if (end == std::string::npos) end = output.size();
+    std::string line = output.substr(at, end - at);
+    at = end + 1;
+    std::istringstream words(line);
+    std::string word;
+    for (int k = 0; k <= column && words >> word; ++k) {
+    }
+    char* stop;
+    long pid = std::strtol(word.c_str(), &stop, 10);
+    if (*stop == 0 && std::find(pids.begin(), pids.end(), pid) != pids.end()) out += line + "\n";
+  }
+  return out;
+}
 
 std::string list_table(const std::vector<nlohmann::json>& states) {
   const std::array<std::string, 6> head{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"};
@@ -97,12 +214,15 @@ int dispatch(const Invocation& inv) {
   if (cmd == "create") {
     container::CreateOptions o;
     fill_create(inv, o);
+    o.cgroups = cgroup_options(inv);
     container::create(store, id, o);
     return 0;
   }
   if (cmd == "run") {
     container::RunOptions o;
     fill_create(inv, o);
+    o.cgroups = cgroup_options(inv);
+    o.stats_file = inv.value("stats-file");
     o.detach = inv.flag("detach");
     o.keep = inv.flag("keep");
     return container::run(store, id, o);
@@ -138,6 +258,17 @@ int dispatch(const Invocation& inv) {
     }
     return 0;
   }
+  if (cmd == "pause") {
+    container::pause(store, id);
+    return 0;
+  }
+  if (cmd == "resume") {
+    container::resume(store, id);
+    return 0;
+  }
+  if (cmd == "ps") return cmd_ps(inv, store);
+  if (cmd == "update") return cmd_update(inv, store);
+  if (cmd == "events") return cmd_events(inv, store);
   if (cmd == "features") {
     print(spec::features().dump(4) + "\n");
     return 0;

@@ -1,4 +1,5 @@
 #include "runtime/container/container.hpp"
+#include "runtime/container/record.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,11 +13,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 
+#include "cgroups/manager.hpp"
 #include "namespaces/plan.hpp"
 #include "runtime/launch/launch.hpp"
 #include "runtime/log.hpp"
@@ -31,6 +34,7 @@ namespace ocirun::container {
 namespace {
 
 using state::Status;
+using Clock = std::chrono::steady_clock;
 
 // Everything decided before anything is created: a bad bundle fails here and
 // leaves nothing behind.
@@ -113,15 +117,6 @@ void write_pid_file(const std::string& path, pid_t pid) {
   });
 }
 
-// A pidfd for the container's init, checked to be the process the record names.
-std::optional<UniqueFd> open_init(const state::Record& r) {
-  UniqueFd pidfd = sys::pidfd_open(r.pid);
-  if (!pidfd) return std::nullopt;
-  auto st = sys::proc_stat(r.pid);
-  if (!st || st->start_time != r.start_time) return std::nullopt;
-  return pidfd;
-}
-
 // Every process in the init's pid namespace (the init itself included).
 std::vector<pid_t> pid_namespace_members(pid_t init) {
   std::vector<pid_t> out;
@@ -143,6 +138,10 @@ std::vector<pid_t> pid_namespace_members(pid_t init) {
 }
 
 void signal_container(const state::Record& r, int pidfd, int sig, bool all) {
+  if (all && !r.cgroup.empty()) {
+    cgroups::Cgroup::open(r.cgroup).signal_all(sig);
+    return;
+  }
   if (all && r.own_pid_namespace && sig != SIGKILL) {
     for (pid_t pid : pid_namespace_members(r.pid)) ::kill(pid, sig);
     return;
@@ -164,16 +163,8 @@ void wait_exit(int pidfd, const std::string& id) {
   if (rc == 0) throw Error("container \"" + id + "\": init did not exit within 10s of SIGKILL");
 }
 
-std::optional<state::Record> try_read(const state::ContainerDir& dir) {
-  try {
-    return dir.read();
-  } catch (const Error& e) {
-    if (e.code() == ENOENT) return std::nullopt;
-    throw;
-  }
-}
-
-// Undoes a create that failed half-way: kills the init, removes the state.
+// Undoes a create that failed half-way: kills the init, removes the cgroup and
+// the state.
 class Rollback {
  public:
   explicit Rollback(state::ContainerDir& dir) : dir_(dir) {}
@@ -185,17 +176,20 @@ class Rollback {
       }
     }
     try {
+      if (!cgroup_.empty()) cgroups::Cgroup::open(cgroup_).remove();
       dir_.remove();
     } catch (const Error& e) {
       log::warn(std::string("cleaning up after a failed create: ") + e.what());
     }
   }
   void set_pid(pid_t pid) { pid_ = pid; }
+  void set_cgroup(const std::string& dir) { cgroup_ = dir; }
   void dismiss() { armed_ = false; }
 
  private:
   state::ContainerDir& dir_;
   pid_t pid_ = -1;
+  std::string cgroup_;
   bool armed_ = true;
 };
 
@@ -222,6 +216,13 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   rec.hooks.start_container = p.config.hooks.start_container;
   rec.hooks.poststart = p.config.hooks.poststart;
   rec.hooks.poststop = p.config.hooks.poststop;
+  // The cgroup's path is recorded before it is made: a create killed at any
+  // moment leaves a record `delete` finds it by.
+  auto cgroup = cgroups::Cgroup::create(p.config, id, opts.cgroups, [&](const std::string& path) {
+    rec.cgroup = path;
+    rollback.set_cgroup(path);
+    dir.write(rec);
+  });
   if (mode == launch::StartMode::Fifo) dir.make_fifo();
   // The init gets a descriptor of its own: one that shared our flock'd open
   // file would keep the container locked until it execs.
@@ -236,6 +237,7 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   ic.mode = mode;
   ic.preserve_fds = opts.preserve_fds;
   ic.no_new_keyring = opts.no_new_keyring;
+  ic.cgroup_fd = cgroup ? cgroup->fd() : -1;
   auto on_cloned = [&](pid_t pid) {
     rollback.set_pid(pid);
     rec.pid = pid;
@@ -249,7 +251,8 @@ Created do_create(const state::Store& store, const std::string& id, const Create
     process::run_hooks("createRuntime", p.config.hooks.create_runtime, creating, true);
     return creating;
   };
-  launch::Child child = launch::spawn(ic, on_cloned, runtime_hooks);
+  auto move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
+  launch::Child child = launch::spawn(ic, on_cloned, runtime_hooks, move_to_cgroup);
   if (child.console && !opts.console_socket.empty()) {
     process::send_to_console_socket(opts.console_socket, child.console.get(), child.console_path);
     child.console.reset();
@@ -262,9 +265,23 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   return {std::move(dir), std::move(rec), std::move(child.console)};
 }
 
+// `run --stats-file`: the report of a finished run, read from its cgroup
+// before the cgroup is removed.
+void write_stats_file(const std::string& path, const cgroups::RunReport& report,
+                      const std::string& cgroup) {
+  cgroups::FileReader none = [](const std::string&) { return std::optional<std::string>(); };
+  auto doc = cgroups::run_report(report, cgroup.empty() ? none : cgroups::Cgroup::open(cgroup).reader());
+  std::string text = doc.dump(2) + "\n";
+  with_context("writing --stats-file " + path, [&] {
+    UniqueFd f = sys::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    sys::write_all(f.get(), text.data(), text.size(), "write");
+  });
+}
+
 // Removes a stopped container's state, then runs its poststop hooks (failures
 // are warnings, as the spec says).
 void destroy(state::ContainerDir& dir, const state::Record& rec) {
+  if (!rec.cgroup.empty()) cgroups::Cgroup::open(rec.cgroup).remove();
   dir.remove();
   process::run_hooks("poststop", rec.hooks.poststop, state::hook_state(rec, Status::Stopped),
                      false);
@@ -386,6 +403,7 @@ void start(const state::Store& store, const std::string& id) {
     case Status::Created:
       break;
     case Status::Running:
+    case Status::Paused:
       throw Error("cannot start container \"" + id + "\": it is already running");
     case Status::Stopped:
       throw Error("cannot start container \"" + id + "\": it has stopped");
@@ -423,6 +441,9 @@ void start(const state::Store& store, const std::string& id) {
 }
 
 int run(const state::Store& store, const std::string& id, const RunOptions& opts) {
+  auto started = Clock::now();
+  if (opts.detach && !opts.stats_file.empty())
+    throw Error("--stats-file: the report is written when the container exits; not with --detach");
   // Signals to forward, and SIGCHLD, are taken through a signalfd; blocked
   // before the clone so none is lost (the init unblocks them for itself).
   constexpr std::array kForwarded{SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
@@ -440,6 +461,13 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
 
   int status = wait_in_foreground(c.record.pid, mask, c.console.get());
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!opts.stats_file.empty()) {
+    cgroups::RunReport report;
+    report.exit_code = code;
+    report.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    report.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    write_stats_file(opts.stats_file, report, c.record.cgroup);
+  }
   if (!opts.keep) {
     try {
       state::ContainerDir dir = store.open(id);
@@ -476,8 +504,12 @@ void remove(const state::Store& store, const std::string& id, bool force) {
     dir.remove();
     return;
   }
+  if (rec->pid == 0) {  // a create killed before its init existed (we hold its lock)
+    destroy(dir, *rec);
+    return;
+  }
   Status st = dir.status(*rec);
-  if ((st == Status::Running || st == Status::Creating) && !force)
+  if ((st == Status::Running || st == Status::Creating || st == Status::Paused) && !force)
     throw Error("cannot delete container \"" + id +
                 "\" that is not stopped: " + std::string(state::status_name(st)));
   if (st != Status::Stopped) {

@@ -31,6 +31,9 @@ struct InitConfig {
   // by path (Plan::join_before_clone): nothing left to join, and no parent-death
   // signal (its parent, the intermediate, exits at once).
   bool joined_by_intermediate = false;
+  // The container's cgroup (O_RDONLY|O_DIRECTORY), or -1: the init (or the
+  // intermediate) is cloned into it.
+  int cgroup_fd = -1;
 };
 
 struct Child {
@@ -46,8 +49,11 @@ struct Child {
 // `runtime_hooks`, called when the init asks for them (before its pivot), runs
 // the prestart and createRuntime hooks and returns the state JSON the
 // createContainer hooks get.
+// `move_to_cgroup(pid)` is called when the kernel could not clone into the
+// cgroup (before 5.7), before the child is let go on.
 Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
-            const std::function<std::string()>& runtime_hooks);
+            const std::function<std::string()>& runtime_hooks,
+            const std::function<void(pid_t)>& move_to_cgroup = {});
 
 // Tells a ready child to go on (kContinue), and in StartMode::Socket to exec
 // (kStart), waiting for the exec: throws the child's error if exec failed.

@@ -53,9 +53,9 @@ namespace {
 
 // The init, cloned straight into its new namespaces, or through an intermediate
 // that joins a user namespace given by path (and the other paths) first.
-pid_t clone_init(const InitConfig& cfg, SyncPair& pair) {
+pid_t clone_init(const InitConfig& cfg, SyncPair& pair, bool& in_cgroup) {
   if (!cfg.namespaces->join_before_clone()) {
-    pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
+    pid_t pid = sys::clone_process(cfg.namespaces->clone_flags, cfg.cgroup_fd, &in_cgroup);
     if (pid == 0) {
       pair.parent.reset();
       init_main(cfg, pair.child.get());
@@ -63,7 +63,7 @@ pid_t clone_init(const InitConfig& cfg, SyncPair& pair) {
     return pid;
   }
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_CHILD_SUBREAPER");
-  pid_t mid = sys::clone_process(0);
+  pid_t mid = sys::clone_process(0, cfg.cgroup_fd, &in_cgroup);
   if (mid == 0) {
     pair.parent.reset();
     int fd = pair.child.get();
@@ -95,15 +95,18 @@ pid_t clone_init(const InitConfig& cfg, SyncPair& pair) {
 }  // namespace
 
 Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
-            const std::function<std::string()>& runtime_hooks) {
+            const std::function<std::string()>& runtime_hooks,
+            const std::function<void(pid_t)>& move_to_cgroup) {
   SyncPair pair = make_sync_pair();
-  pid_t pid = clone_init(cfg, pair);
+  bool in_cgroup = false;
+  pid_t pid = clone_init(cfg, pair, in_cgroup);
   pair.child.reset();
   Child c;
   c.pid = pid;
   c.sync = std::move(pair.parent);
   try {
     on_cloned(pid);
+    if (cfg.cgroup_fd >= 0 && !in_cgroup && move_to_cgroup) move_to_cgroup(pid);
     if (cfg.namespaces->new_user) {
       ns::write_id_maps(pid, *cfg.namespaces);
       for (const auto& op : cfg.rootfs->mounts) {

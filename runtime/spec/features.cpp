@@ -39,7 +39,7 @@ json features() {
       {"namespaces", names(namespace_table(), [](const NamespaceInfo& n) { return n.name; })},
       {"capabilities", names(capability_table(), [](const CapabilityInfo& c) { return c.name; })},
       {"cgroup",
-       {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+       {{"v1", false}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", true}}},
       {"seccomp", enabled(false)},
       {"apparmor", enabled(false)},
       {"selinux", enabled(false)},

@@ -947,6 +947,10 @@ std::string join(const std::string& dir, std::string_view file) {
 
 }  // namespace
 
+void check_resources(const nlohmann::json& doc, std::string_view name) {
+  with_context(name, [&] { check_shape(doc, Path(), kResources); });
+}
+
 Config from_json(const nlohmann::json& doc, std::string_view name) {
   return with_context(name, [&] { return decode_config(doc); });
 }

@@ -20,6 +20,10 @@ Config load_bundle(const std::string& bundle_dir);
 Config parse_json(std::string_view text, std::string_view name = "config.json");
 Config parse_yaml(std::string_view text, std::string_view name = "config.yaml");
 
+// Validates a LinuxResources object (`update --resources`) as linux.resources
+// is validated; messages start with `name`.
+void check_resources(const nlohmann::json& doc, std::string_view name);
+
 // Validates a parsed document and builds the typed config.
 Config from_json(const nlohmann::json& doc, std::string_view name);
 

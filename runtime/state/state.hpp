@@ -23,7 +23,7 @@ std::optional<std::string> id_problem(std::string_view id);
 // Throws Error("invalid container ID \"<id>\": <problem>").
 void validate_id(std::string_view id);
 
-enum class Status { Creating, Created, Running, Stopped };
+enum class Status { Creating, Created, Running, Paused, Stopped };
 std::string_view status_name(Status s);
 
 struct Record {
@@ -38,6 +38,7 @@ struct Record {
   bool own_pid_namespace = true;
   std::map<std::string, std::string> annotations;
   spec::Hooks hooks;  // startContainer, poststart and poststop run after create
+  std::string cgroup;  // the container's cgroup directory ("": none)
 };
 
 nlohmann::json record_to_json(const Record& r);
@@ -48,8 +49,10 @@ Record record_from_json(const nlohmann::json& j);
 std::string hook_state(const Record& r, Status s);
 
 // Pure: the status of a container from its record, what /proc says of its init
-// (nullopt: no such process) and whether the exec fifo still exists.
-Status derive_status(const Record& r, const std::optional<sys::ProcStat>& init, bool fifo_exists);
+// (nullopt: no such process), whether the exec fifo still exists and whether
+// its cgroup is frozen.
+Status derive_status(const Record& r, const std::optional<sys::ProcStat>& init, bool fifo_exists,
+                     bool frozen = false);
 
 // The state document: ociVersion, id, status, pid (while not stopped), bundle,
 // annotations, and runc's rootfs, created, owner.

@@ -12,6 +12,8 @@ std::string_view status_name(Status s) {
       return "created";
     case Status::Running:
       return "running";
+    case Status::Paused:
+      return "paused";
     case Status::Stopped:
       return "stopped";
   }
@@ -62,6 +64,7 @@ nlohmann::json record_to_json(const Record& r) {
           {"owner", r.owner},
           {"ownPidNamespace", r.own_pid_namespace},
           {"annotations", r.annotations},
+          {"cgroup", r.cgroup},
           {"hooks",
            {{"startContainer", hooks_to_json(r.hooks.start_container)},
             {"poststart", hooks_to_json(r.hooks.poststart)},
@@ -81,6 +84,7 @@ Record record_from_json(const nlohmann::json& j) {
     r.owner = j.at("owner").get<std::string>();
     r.own_pid_namespace = j.at("ownPidNamespace").get<bool>();
     r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
+    r.cgroup = j.value("cgroup", "");
     const auto& hooks = j.at("hooks");
     r.hooks.start_container = hooks_from_json(hooks.at("startContainer"));
     r.hooks.poststart = hooks_from_json(hooks.at("poststart"));
@@ -91,11 +95,14 @@ Record record_from_json(const nlohmann::json& j) {
   }
 }
 
-Status derive_status(const Record& r, const std::optional<sys::ProcStat>& init, bool fifo_exists) {
+Status derive_status(const Record& r, const std::optional<sys::ProcStat>& init, bool fifo_exists,
+                     bool frozen) {
+  if (r.pid == 0) return r.phase == "creating" ? Status::Creating : Status::Stopped;
   bool alive = r.pid > 0 && init && init->start_time == r.start_time && init->state != 'Z' &&
                init->state != 'X';
   if (!alive) return Status::Stopped;
   if (r.phase == "creating") return Status::Creating;
+  if (frozen) return Status::Paused;
   return fifo_exists ? Status::Created : Status::Running;
 }
 

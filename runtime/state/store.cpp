@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <random>
 
+#include "cgroups/manager.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
@@ -70,7 +71,7 @@ void ContainerDir::remove_fifo() const {
 }
 
 Status ContainerDir::status(const Record& r) const {
-  return derive_status(r, sys::proc_stat(r.pid), fifo_exists());
+  return derive_status(r, sys::proc_stat(r.pid), fifo_exists(), cgroups::is_frozen(r.cgroup));
 }
 
 void ContainerDir::remove() {

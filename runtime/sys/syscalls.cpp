@@ -60,18 +60,22 @@ std::string fd_path(int fd) {
   return "/proc/self/fd/" + std::to_string(fd);
 }
 
-std::string read_file(const std::string& path) {
-  UniqueFd fd = open(path, O_RDONLY);
+std::string read_fd(int fd, std::string_view what) {
   std::string out;
   char buf[4096];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
+    if (n < 0) throw_errno("read " + std::string(what));
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+std::string read_file(const std::string& path) {
+  UniqueFd fd = open(path, O_RDONLY);
+  return read_fd(fd.get(), path);
 }
 
 void write_all(int fd, const void* buf, size_t len, std::string_view what) {
@@ -181,13 +185,26 @@ void setns(int fd, int nstype, std::string_view what) {
   if (::setns(fd, nstype) < 0) throw_errno("setns " + std::string(what));
 }
 
-pid_t clone_process(unsigned long flags) {
+pid_t clone_process(unsigned long flags, int cgroup_fd, bool* into_cgroup) {
   struct clone_args args {};
   args.flags = flags;
   args.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
+  if (pid < 0 && cgroup_fd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+    // A kernel older than 5.7: no CLONE_INTO_CGROUP.
+    args.flags = flags;
+    args.cgroup = 0;
+    pid = ::syscall(SYS_clone3, &args, sizeof args);
+  }
+  if (into_cgroup) *into_cgroup = cgroup_fd >= 0 && (args.flags & CLONE_INTO_CGROUP);
+  if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
+    if (into_cgroup) *into_cgroup = false;
     pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+  }
   if (pid < 0) throw_errno("clone");
   return static_cast<pid_t>(pid);
 }

@@ -26,6 +26,8 @@ std::optional<UniqueFd> try_open_in_root(int rootfd, const std::string& path, in
 std::string fd_path(int fd);
 
 std::string read_file(const std::string& path);
+// Everything readable from `fd` until EOF; `what` names it in errors.
+std::string read_fd(int fd, std::string_view what);
 // Writes the whole of `data` to an existing file (no O_CREAT): procfs, sysfs.
 void write_file(const std::string& path, std::string_view data);
 // Writes `data` to dirfd/name atomically: a temporary file, fsync-free, then rename.
@@ -37,7 +39,10 @@ void pivot_root(const std::string& new_root, const std::string& put_old);
 void setns(int fd, int nstype, std::string_view what);
 
 // clone3 (falling back to clone) with fork semantics: returns 0 in the child.
-pid_t clone_process(unsigned long flags);
+// With a cgroup fd, the child starts in that cgroup (CLONE_INTO_CGROUP); where
+// the kernel cannot, *into_cgroup (when given) is set false and the caller
+// moves the child itself.
+pid_t clone_process(unsigned long flags, int cgroup_fd = -1, bool* into_cgroup = nullptr);
 
 // One datagram/stream message carrying `fd` (SCM_RIGHTS) along with `data`.
 void send_with_fd(int sock, const void* data, size_t len, int fd, std::string_view what);

@@ -89,6 +89,9 @@ common_setup() {
 }
 
 common_teardown() {
+	# A setup that failed before making the test's dir has nothing to clean up
+	# (and an empty TEST_DIR would match every mount below).
+	[[ -n ${TEST_DIR:-} ]] || return 0
 	cd "$WORK"
 	local leaks=() id i
 
@@ -199,6 +202,15 @@ assert_nothing_left() {
 		sleep 0.1
 	done
 	[[ -z $p ]] || fail "processes left: $(ps -o pid=,args= -p "${p//$'\n'/,}")"
+	# cgroups ocirun made (default path /ocirun/<id>) since the test began
+	if ! is_runc; then
+		local cg2 left
+		cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+		if [[ -n $cg2 && -d $cg2/ocirun ]]; then
+			left=$(find "$cg2/ocirun" -mindepth 1 -maxdepth 1 -type d -newer "$TEST_DIR")
+			[[ -z $left ]] || fail "cgroups left: $left"
+		fi
+	fi
 }
 
 # --------------------------------------------------------------------------

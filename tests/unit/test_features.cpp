@@ -96,10 +96,10 @@ TEST_CASE("features: lists every namespace, capability and hook of the tables", 
 TEST_CASE("features: linux capabilities of this runtime", "[features]") {
   json l = features()["linux"];
   CHECK(l["cgroup"] == json{{"v1", false},
-                            {"v2", false},  // until cgroup v2 limits are applied
+                            {"v2", true},
                             {"systemd", false},
                             {"systemdUser", false},
-                            {"rdma", false}});
+                            {"rdma", true}});
   CHECK(l["seccomp"]["enabled"] == false);
   CHECK(l["apparmor"]["enabled"] == false);
   CHECK(l["selinux"]["enabled"] == false);

@@ -1,0 +1,382 @@
+#include "cgroups/manager.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "cgroups/devices.hpp"
+#include "runtime/log.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::cgroups {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::optional<std::string> try_read(const std::string& path) {
+  try {
+    return sys::read_file(path);
+  } catch (const Error& e) {
+    if (e.code() == ENOENT || e.code() == ENODEV || e.code() == EOPNOTSUPP) return std::nullopt;
+    throw;
+  }
+}
+
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find_first_of(" \n", at);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > at) out.emplace_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  for (const auto& x : v)
+    if (x == s) return true;
+  return false;
+}
+
+// A hint for the errno of a failed write, as the kernel's reasons usually are.
+std::string hint(const std::string& file, int err) {
+  if (err == EBUSY && file.starts_with("memory.")) return " (limit below current usage?)";
+  if (err == EBUSY) return " (the cgroup's processes prevent it)";
+  if (err == ENOENT) return " (no such file: is its controller enabled?)";
+  if (err == EINVAL || err == ERANGE) return " (value out of range for this kernel?)";
+  if (err == EACCES || err == EPERM) return " (not allowed here)";
+  if (err == ENOSPC) return " (no such CPU or memory node?)";
+  return "";
+}
+
+// Writes `value` to dirfd/file; the errno, or 0.
+int write_one(int dirfd, const std::string& file, const std::string& value) {
+  int fd = ::openat(dirfd, file.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  UniqueFd f(fd);
+  return ::write(fd, value.data(), value.size()) < 0 ? errno : 0;
+}
+
+void write_at(int dirfd, const std::string& dir, const Write& w) {
+  std::string file = w.file, value = w.value;
+  int err = write_one(dirfd, file, value);
+  if (err == ENOENT && !w.fallback_file.empty()) {
+    file = w.fallback_file;
+    value = w.fallback_value;
+    err = write_one(dirfd, file, value);
+  }
+  if (err == 0 || (err == ENOENT && w.optional)) return;
+  std::string m = w.field;
+  m += ": ";
+  m += file;
+  m += "=";
+  m += value;
+  m += " in ";
+  m += dir;
+  m += ": ";
+  m += std::strerror(err);
+  m += hint(file, err);
+  throw Error(m, err);
+}
+
+// Kernel state of cgroup.events: "populated 1\nfrozen 0\n".
+std::optional<bool> event_flag(const std::string& dir, const std::string& key) {
+  auto text = try_read(dir + "/cgroup.events");
+  if (!text) return std::nullopt;
+  auto m = parse_flat_keyed(*text);
+  auto it = m.find(key);
+  if (it == m.end()) return std::nullopt;
+  return it->second != 0;
+}
+
+// Waits (poll POLLPRI on cgroup.events, which the kernel signals on every
+// change) until key reads `want`; false on timeout.
+bool wait_event(const std::string& dir, const std::string& key, bool want,
+                std::chrono::milliseconds timeout) {
+  int fd = ::open((dir + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT && !want;  // gone: neither populated nor frozen
+  UniqueFd events(fd);
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto v = event_flag(dir, key);
+    if (!v || *v == want) return v.has_value() || !want;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    struct pollfd p {
+      events.get(), POLLPRI, 0
+    };
+    ::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
+  }
+}
+
+void collect_pids(const std::string& dir, std::vector<pid_t>& out) {
+  if (auto procs = try_read(dir + "/cgroup.procs"))
+    for (const auto& w : words(*procs)) out.push_back(static_cast<pid_t>(std::stol(w)));
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (e->d_type == DT_DIR && n != "." && n != "..") collect_pids(dir + "/" + e->d_name, out);
+  }
+  ::closedir(d);
+}
+
+// rmdir, children first; EBUSY while the last processes are being released.
+void remove_tree(const std::string& dir) {
+  if (DIR* d = ::opendir(dir.c_str())) {
+    std::vector<std::string> children;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view n = e->d_name;
+      if (e->d_type == DT_DIR && n != "." && n != "..") children.emplace_back(n);
+    }
+    ::closedir(d);
+    for (const auto& c : children) remove_tree(dir + "/" + c);
+  }
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (::rmdir(dir.c_str()) < 0) {
+    if (errno == ENOENT) return;
+    if (errno != EBUSY || Clock::now() > deadline) throw_errno("removing cgroup " + dir);
+    wait_event(dir, "populated", false, std::chrono::milliseconds(100));
+  }
+}
+
+// Enables in `dir`'s cgroup.subtree_control every controller it has that is
+// not on yet, so that its children get them: those of `needed` or it is an
+// error, the others for the statistics (memory.peak, pids.peak, ...) and for
+// a later `update`, as runc does.
+void enable_controllers(const std::string& dir, const std::set<std::string>& needed) {
+  auto available = words(try_read(dir + "/cgroup.controllers").value_or(""));
+  auto enabled = words(try_read(dir + "/cgroup.subtree_control").value_or(""));
+  for (const auto& c : available) {
+    if (contains(enabled, c)) continue;
+    try {
+      sys::write_file(dir + "/cgroup.subtree_control", "+" + c);
+    } catch (Error& e) {
+      if (needed.count(c))
+        throw e.context("enabling controller \"" + c + "\" in " + dir + "/cgroup.subtree_control");
+    }
+  }
+}
+
+// Makes the cgroups from the hierarchy's root `mount` down to `mount + rel`,
+// enabling `needed` in each parent on the way.
+void make_path(const std::string& mount, const std::string& rel,
+               const std::set<std::string>& needed) {
+  std::string level = mount;
+  for (const auto& step : ancestors_and_self(rel)) {
+    enable_controllers(level, needed);
+    level = mount + step;
+    if (::mkdir(level.c_str(), 0755) < 0 && errno != EEXIST)
+      throw_errno("creating cgroup " + level);
+  }
+}
+
+// The field that first needs `controller`, for error messages.
+std::string field_needing(const ResourcePlan& plan, const std::string& controller) {
+  for (const auto& w : plan.writes)
+    if (controller_of(w.file) == controller) return w.field;
+  return "linux.resources";
+}
+
+}  // namespace
+
+Manager parse_manager(const std::string& name) {
+  if (name == "cgroupfs" || name.empty()) return Manager::Cgroupfs;
+  if (name == "disabled") return Manager::Disabled;
+  if (name == "systemd")
+    throw Error("--cgroup-manager=systemd: not supported yet; use cgroupfs (with --systemd-cgroup "
+                "for slice:prefix:name paths) or disabled");
+  throw Error("--cgroup-manager: expects cgroupfs or disabled, got \"" + name + "\"");
+}
+
+std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::string& id,
+                                     const Options& opts,
+                                     const std::function<void(const std::string&)>& on_path) {
+  if (opts.manager == Manager::Disabled) return std::nullopt;
+  static const nlohmann::json kNone = nlohmann::json::object();
+  const nlohmann::json& resources =
+      config.linux_ && config.linux_->resources.is_object() ? config.linux_->resources : kNone;
+  ResourcePlan plan = plan_resources(resources);
+  auto mount = cgroup2_mount(sys::read_file("/proc/self/mountinfo"));
+  if (!mount) {
+    if (!plan.controllers.empty()) {
+      std::string m = field_needing(plan, *plan.controllers.begin());
+      m += ": no cgroup v2 hierarchy is mounted (cgroup v1 is not supported)";
+      throw Error(m, ENOENT);
+    }
+    log::debug("no cgroup v2 hierarchy: the container gets no cgroup");
+    return std::nullopt;
+  }
+  auto root_controllers = words(try_read(*mount + "/cgroup.controllers").value_or(""));
+  for (const auto& c : plan.controllers) {
+    if (contains(root_controllers, c)) continue;
+    std::string m = field_needing(plan, c);
+    m += ": cgroup v2 controller \"" + c;
+    m += "\" is not available in ";
+    m += *mount;
+    m += " (cgroup.controllers: ";
+    if (root_controllers.empty()) m += "none";
+    for (size_t i = 0; i < root_controllers.size(); ++i) {
+      if (i) m += ' ';
+      m += root_controllers[i];
+    }
+    m += ")";
+    throw Error(m, EOPNOTSUPP);
+  }
+  std::string own = own_cgroup(sys::read_file("/proc/self/cgroup")).value_or("/");
+  std::string rel = resolve(config.linux_ ? config.linux_->cgroups_path : "", own, id, opts.path);
+  std::string dir = *mount + rel;
+  on_path(dir);
+  log::debug("cgroup " + dir);
+
+  Cgroup cg;
+  cg.dir_ = dir;
+  try {
+    make_path(*mount, rel, plan.controllers);
+    if (auto procs = try_read(dir + "/cgroup.procs"); procs && !words(*procs).empty())
+      throw Error("cgroup " + dir + " is already in use (by pid " + words(*procs)[0] + ")", EBUSY);
+    cg.fd_ = sys::open(dir, O_RDONLY | O_DIRECTORY);
+    cg.apply(plan);
+    cg.apply_devices(resources.value("devices", nlohmann::json::array()),
+                       config.linux_ ? config.linux_->devices : std::vector<spec::Device>{});
+  } catch (...) {
+    try {
+      cg.remove();
+    } catch (const Error& e) {
+      log::warn(e.what());
+    }
+    throw;
+  }
+  return cg;
+}
+
+Cgroup Cgroup::open(const std::string& dir) {
+  Cgroup cg;
+  cg.dir_ = dir;
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) cg.fd_ = UniqueFd(fd);
+  return cg;
+}
+
+void Cgroup::apply(const ResourcePlan& plan) const {
+  for (const auto& w : plan.warnings) log::warn(w);
+  for (const auto& w : plan.writes) write_at(fd_.get(), dir_, w);
+}
+
+void Cgroup::apply_devices(const nlohmann::json& resource_devices,
+                           const std::vector<spec::Device>& linux_devices) const {
+  auto rules = device_rules(resource_devices.is_null() ? nlohmann::json::array() : resource_devices,
+                            linux_devices);
+  with_context("linux.resources.devices", [&] {
+    attach_device_program(fd_.get(), device_program(rules));
+  });
+}
+
+void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device>& linux_devices,
+                 bool update) const {
+  Current current;
+  if (update) {
+    if (auto max = try_read(dir_ + "/memory.max")) current.memory_max = parse_single(*max);
+  }
+  ResourcePlan plan = plan_resources(resources, current);
+  if (update && !plan.controllers.empty()) {
+    // Controllers the create did not need are enabled now, down the path.
+    auto mount = cgroup2_mount(sys::read_file("/proc/self/mountinfo"));
+    if (mount && dir_.starts_with(*mount + "/"))
+      make_path(*mount, dir_.substr(mount->size()), plan.controllers);
+  }
+  if (update && plan.check_before_update) {
+    auto usage = parse_single(try_read(dir_ + "/memory.current").value_or("0"));
+    for (const auto& w : plan.writes) {
+      if (w.file != "memory.max" || w.value == "max") continue;
+      uint64_t want = std::stoull(w.value);
+      if (usage && want < *usage)
+        throw Error(w.field + ": " + w.value + " is below the current usage " +
+                        std::to_string(*usage) + " (memory.checkBeforeUpdate)",
+                    EBUSY);
+    }
+  }
+  apply(plan);
+  if (resources.contains("devices")) apply_devices(resources["devices"], linux_devices);
+}
+
+void Cgroup::add(pid_t pid) const {
+  with_context("moving pid " + std::to_string(pid) + " into cgroup " + dir_,
+               [&] { sys::write_file(dir_ + "/cgroup.procs", std::to_string(pid)); });
+}
+
+std::vector<pid_t> Cgroup::pids() const {
+  std::vector<pid_t> out;
+  collect_pids(dir_, out);
+  return out;
+}
+
+void Cgroup::freeze(bool on) const {
+  with_context(std::string(on ? "freezing" : "thawing") + " cgroup " + dir_,
+               [&] { sys::write_file(dir_ + "/cgroup.freeze", on ? "1" : "0"); });
+  if (!wait_event(dir_, "frozen", on, std::chrono::seconds(10)))
+    throw Error("cgroup " + dir_ + " did not become " + (on ? "frozen" : "thawed") +
+                    " within 10s",
+                ETIMEDOUT);
+}
+
+bool Cgroup::frozen() const {
+  return is_frozen(dir_);
+}
+
+void Cgroup::signal_all(int sig) const {
+  if (sig == SIGKILL && ::access((dir_ + "/cgroup.kill").c_str(), W_OK) == 0) {
+    with_context("killing the processes of cgroup " + dir_,
+                 [&] { sys::write_file(dir_ + "/cgroup.kill", "1"); });
+    return;
+  }
+  // No cgroup.kill (before 5.14): signal each pid; a fork racing the first
+  // pass is caught by the next, until a pass finds no new pid.
+  std::set<pid_t> done;
+  for (int pass = 0; pass < 100; ++pass) {
+    bool fresh = false;
+    for (pid_t pid : pids()) {
+      if (!done.insert(pid).second) continue;
+      fresh = true;
+      ::kill(pid, sig);
+    }
+    if (!fresh || sig != SIGKILL) break;
+  }
+}
+
+void Cgroup::remove() const {
+  if (::access(dir_.c_str(), F_OK) < 0) return;
+  if (event_flag(dir_, "populated").value_or(false)) {
+    signal_all(SIGKILL);
+    if (frozen()) sys::write_file(dir_ + "/cgroup.freeze", "0");  // for the pid-by-pid fallback
+  }
+  remove_tree(dir_);
+}
+
+FileReader Cgroup::reader() const {
+  std::string dir = dir_;
+  return [dir](const std::string& file) { return try_read(dir + "/" + file); };
+}
+
+bool is_frozen(const std::string& dir) {
+  if (dir.empty()) return false;
+  try {
+    auto text = try_read(dir + "/cgroup.freeze");
+    return text && text->starts_with("1");
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace ocirun::cgroups

@@ -1,0 +1,88 @@
+// The container's cgroup on the cgroup v2 hierarchy: created before the init
+// exists (the init is cloned into it), limited by the plan of resources.hpp,
+// frozen, signalled, read and removed. The thin layer that touches
+// /sys/fs/cgroup; every decision it acts on is made by path.hpp and
+// resources.hpp. v1 hierarchies are never written.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cgroups/path.hpp"
+#include "cgroups/resources.hpp"
+#include "cgroups/stats.hpp"
+#include "runtime/spec/config.hpp"
+#include "runtime/sys/fd.hpp"
+
+namespace ocirun::cgroups {
+
+// --cgroup-manager: cgroupfs (the default) or disabled (no cgroup is made,
+// linux.resources is ignored).
+enum class Manager { Cgroupfs, Disabled };
+
+struct Options {
+  Manager manager = Manager::Cgroupfs;
+  PathOptions path;
+};
+
+// "cgroupfs" | "disabled" | "systemd" (refused: not implemented yet).
+Manager parse_manager(const std::string& name);
+
+class Cgroup {
+ public:
+  // The container's cgroup for `config`, created and limited; nullopt when no
+  // cgroup is to be made (manager disabled, or no cgroup2 hierarchy and no
+  // limit asked for). Throws Error naming the field, file and cause:
+  //   linux.resources.memory.limit: cgroup v2 controller "memory" is not
+  //   available in /sys/fs/cgroup/unified (cgroup.controllers: none)
+  // `on_path` is called with the cgroup's directory before it is made, so the
+  // caller can record it first (a create killed right after mkdir then still
+  // finds it).
+  static std::optional<Cgroup> create(const spec::Config& config, const std::string& id,
+                                      const Options& opts,
+                                      const std::function<void(const std::string&)>& on_path);
+  // An existing cgroup by its directory (from the state record).
+  static Cgroup open(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  // O_RDONLY|O_DIRECTORY fd of the cgroup: clone3's CLONE_INTO_CGROUP.
+  int fd() const { return fd_.get(); }
+
+  // Writes `plan` (update: also checks memory.checkBeforeUpdate); a device
+  // program replaces the attached one when `devices` is given.
+  void apply(const ResourcePlan& plan) const;
+  void apply_devices(const nlohmann::json& resource_devices,
+                     const std::vector<spec::Device>& linux_devices) const;
+  // linux.resources as a whole (create and update).
+  void set(const nlohmann::json& resources, const std::vector<spec::Device>& linux_devices,
+           bool update) const;
+
+  // Moves `pid` into the cgroup (fallback when clone3 cannot).
+  void add(pid_t pid) const;
+  // Every process in the cgroup and below it.
+  std::vector<pid_t> pids() const;
+  // Freezes (true) or thaws the cgroup and waits until the kernel says so.
+  void freeze(bool on) const;
+  bool frozen() const;
+  // Signals every process: cgroup.kill for SIGKILL when the kernel has it,
+  // else each pid of cgroup.procs (repeated until no new ones appear).
+  void signal_all(int sig) const;
+  // Kills what is left, waits until the cgroup is empty and removes it.
+  // A cgroup already gone is no error.
+  void remove() const;
+  FileReader reader() const;
+
+ private:
+  std::string dir_;
+  UniqueFd fd_;
+};
+
+// cgroup.freeze of `dir` reads "1" (false when it cannot be read).
+bool is_frozen(const std::string& dir);
+
+}  // namespace ocirun::cgroups

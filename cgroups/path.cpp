@@ -1,0 +1,165 @@
+#include "cgroups/path.hpp"
+
+#include "runtime/sys/error.hpp"
+
+namespace ocirun::cgroups {
+namespace {
+
+// The whitespace-separated fields of a line.
+std::vector<std::string_view> fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t at = 0;
+  while (at < line.size()) {
+    size_t sp = line.find(' ', at);
+    if (sp == std::string_view::npos) sp = line.size();
+    if (sp > at) out.push_back(line.substr(at, sp - at));
+    at = sp + 1;
+  }
+  return out;
+}
+
+bool under(std::string_view path, std::string_view dir) {
+  if (dir.empty() || !path.starts_with(dir)) return false;
+  return path.size() == dir.size() || path[dir.size()] == '/' || dir == "/";
+}
+
+Error bad_path(const std::string& path, const std::string& why) {
+  std::string m = "linux.cgroupsPath: \"";
+  m += path;
+  m += "\": ";
+  m += why;
+  return Error(m, EINVAL);
+}
+
+// "/a//b/" → "/a/b"; refuses "." and ".." components.
+std::string clean(const std::string& path, const std::string& what) {
+  std::string out;
+  size_t at = 0;
+  while (at <= path.size()) {
+    size_t slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    std::string_view part(path.data() + at, slash - at);
+    if (part == "." || part == "..")
+      throw bad_path(what, "\".\" and \"..\" are not allowed in a cgroup path");
+    if (!part.empty()) {
+      out += '/';
+      out += part;
+    }
+    at = slash + 1;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::string systemd_path(const std::string& spec, const std::string& id) {
+  // slice:prefix:name
+  size_t c1 = spec.find(':');
+  size_t c2 = c1 == std::string::npos ? c1 : spec.find(':', c1 + 1);
+  if (c2 == std::string::npos || spec.find(':', c2 + 1) != std::string::npos)
+    throw bad_path(spec, "with --systemd-cgroup, expected \"slice:prefix:name\"");
+  std::string slice = spec.substr(0, c1);
+  std::string prefix = spec.substr(c1 + 1, c2 - c1 - 1);
+  std::string name = spec.substr(c2 + 1);
+  if (name.empty()) name = id;
+  if (slice.empty()) slice = "system.slice";
+  std::string unit;
+  if (name.ends_with(".slice")) {
+    unit = name;  // a slice of its own
+  } else {
+    if (!prefix.empty()) unit = prefix + "-";
+    unit += name;
+    if (!unit.ends_with(".scope")) unit += ".scope";
+  }
+  if (unit.find('/') != std::string::npos) throw bad_path(spec, "a unit name has no '/'");
+  try {
+    std::string out = expand_slice(slice);
+    out += '/';
+    out += unit;
+    return out;
+  } catch (Error& e) {
+    throw bad_path(spec, e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> cgroup2_mount(std::string_view mountinfo, std::string_view exclude) {
+  std::optional<std::string> found;
+  for_each_line(mountinfo, [&](std::string_view line) {
+    size_t sep = line.find(" - ");
+    if (sep == std::string_view::npos) return;
+    auto after = fields(line.substr(sep + 3));
+    if (after.empty() || after[0] != "cgroup2") return;
+    auto f = fields(line.substr(0, sep));
+    // id parent major:minor root mount-point options ...
+    if (f.size() < 5 || f[3] != "/") return;
+    std::string_view point = f[4];
+    if (point.find('\\') != std::string_view::npos) return;  // octal escapes: not ours to guess
+    if (!exclude.empty() && under(point, exclude)) return;
+    if (!found || point == "/sys/fs/cgroup") found = std::string(point);
+  });
+  return found;
+}
+
+std::optional<std::string> own_cgroup(std::string_view proc_cgroup) {
+  std::optional<std::string> out;
+  for_each_line(proc_cgroup, [&](std::string_view line) {
+    if (out || !line.starts_with("0::/")) return;
+    std::string path(line.substr(3));
+    if (path.find("/..") != std::string::npos || path.find(" (deleted)") != std::string::npos)
+      return;
+    out = path;
+  });
+  return out;
+}
+
+std::string expand_slice(const std::string& slice) {
+  auto invalid = [&](const char* why) {
+    std::string m = "invalid slice name \"" + slice;
+    m += "\": ";
+    m += why;
+    return Error(m, EINVAL);
+  };
+  if (!slice.ends_with(".slice")) throw invalid("it does not end in .slice");
+  if (slice.find('/') != std::string::npos) throw invalid("it contains '/'");
+  std::string base = slice.substr(0, slice.size() - 6);
+  if (base == "-") return "";
+  if (base.empty() || base.starts_with('-') || base.ends_with('-') ||
+      base.find("--") != std::string::npos)
+    throw invalid("empty parts between dashes");
+  std::string out;
+  for (size_t dash = base.find('-'); dash != std::string::npos; dash = base.find('-', dash + 1)) {
+    out += '/';
+    out += base.substr(0, dash);
+    out += ".slice";
+  }
+  out += '/';
+  out += slice;
+  return out;
+}
+
+std::string resolve(const std::string& cgroups_path, const std::string& own, const std::string& id,
+                    const PathOptions& opts) {
+  if (opts.systemd && !cgroups_path.empty()) return systemd_path(cgroups_path, id);
+  if (cgroups_path.empty()) return clean("/ocirun/" + id, "/ocirun/" + id);
+  std::string path = cgroups_path;
+  if (!path.starts_with('/')) {
+    std::string joined = own == "/" ? "" : own;
+    joined += '/';
+    joined += path;
+    path = joined;
+  }
+  std::string out = clean(path, cgroups_path);
+  if (out == "/") throw bad_path(cgroups_path, "the hierarchy's root cannot be a container's cgroup");
+  return out;
+}
+
+std::vector<std::string> ancestors_and_self(const std::string& path) {
+  std::vector<std::string> out;
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1))
+    out.push_back(path.substr(0, slash));
+  if (path != "/") out.push_back(path);
+  return out;
+}
+
+}  // namespace ocirun::cgroups

@@ -1,0 +1,58 @@
+// Where a container's cgroup lives (pure): the cgroup2 hierarchy's mount point
+// from /proc/self/mountinfo, the caller's own cgroup from /proc/self/cgroup,
+// and linux.cgroupsPath resolved to a path inside the hierarchy.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ocirun::cgroups {
+
+// Calls f(line) for each line of `text` (without the '\n').
+template <class F>
+void for_each_line(std::string_view text, F&& f) {
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    f(text.substr(0, eol));
+    if (eol == std::string_view::npos) break;
+    text.remove_prefix(eol + 1);
+  }
+}
+
+// The mount point of the cgroup2 hierarchy: the first cgroup2 mount whose root
+// is "/" and whose mount point is not under `exclude` (a container's rootfs);
+// /sys/fs/cgroup is preferred when several qualify. nullopt: none is mounted.
+std::optional<std::string> cgroup2_mount(std::string_view mountinfo, std::string_view exclude = {});
+
+// The cgroup v2 path ("/a/b") of the "0::" line of /proc/<pid>/cgroup; nullopt
+// when there is none or it is not a plain absolute path.
+std::optional<std::string> own_cgroup(std::string_view proc_cgroup);
+
+// Options that decide the path, from the command line.
+struct PathOptions {
+  bool systemd = false;  // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
+};
+
+// linux.cgroupsPath → the container's cgroup, absolute within the hierarchy:
+//   ""        → /ocirun/<id>
+//   "/a/b"    → /a/b
+//   "a/b"     → <own>/a/b  (under the caller's cgroup, as runc does)
+//   systemd   "machine.slice:libpod:abc" → /machine.slice/libpod-abc.scope
+//             ("a-b.slice" expands to /a.slice/a-b.slice as systemd nests it;
+//              an empty slice is system.slice)
+// Throws Error naming linux.cgroupsPath for "..", "." or empty components
+// after the first, or a malformed systemd form.
+std::string resolve(const std::string& cgroups_path, const std::string& own, const std::string& id,
+                    const PathOptions& opts = {});
+
+// systemd's slice name → its path: "a-b-c.slice" → "/a.slice/a-b.slice/a-b-c.slice",
+// "-.slice" → "". Throws Error for an invalid slice name.
+std::string expand_slice(const std::string& slice);
+
+// "/a/b/c" → {"/a", "/a/b", "/a/b/c"}: the cgroups from the hierarchy's root
+// (excluded) down to `path` (included).
+std::vector<std::string> ancestors_and_self(const std::string& path);
+
+}  // namespace ocirun::cgroups
