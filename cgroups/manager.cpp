@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,18 +31,6 @@ std::optional<std::string> try_read(const std::string& path) {
     if (e.code() == ENOENT || e.code() == ENODEV || e.code() == EOPNOTSUPP) return std::nullopt;
     throw;
   }
-}
-
-std::vector<std::string> words(std::string_view text) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t end = text.find_first_of(" \n", at);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > at) out.emplace_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return out;
 }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
@@ -189,14 +179,36 @@ std::string field_needing(const ResourcePlan& plan, const std::string& controlle
   return "linux.resources";
 }
 
+// Throws, naming the field, the controller and `dir`, when `dir` lacks a
+// controller the plan needs (its cgroup.controllers: what it may use).
+void require_controllers(const ResourcePlan& plan, const std::string& dir) {
+  auto available = words(try_read(dir + "/cgroup.controllers").value_or(""));
+  for (const auto& c : plan.controllers) {
+    if (contains(available, c)) continue;
+    std::string m = field_needing(plan, c);
+    m += ": cgroup v2 controller \"" + c;
+    m += "\" is not available in ";
+    m += dir;
+    m += " (cgroup.controllers: ";
+    if (available.empty()) m += "none";
+    for (size_t i = 0; i < available.size(); ++i) {
+      if (i) m += ' ';
+      m += available[i];
+    }
+    m += ")";
+    throw Error(m, EOPNOTSUPP);
+  }
+}
+
 }  // namespace
 
 Manager parse_manager(const std::string& name) {
   if (name == "cgroupfs" || name.empty()) return Manager::Cgroupfs;
   if (name == "disabled") return Manager::Disabled;
   if (name == "systemd")
-    throw Error("--cgroup-manager=systemd: not supported yet; use cgroupfs (with --systemd-cgroup "
-                "for slice:prefix:name paths) or disabled");
+    throw Error(
+        "--cgroup-manager=systemd: not supported yet; use cgroupfs (with --systemd-cgroup "
+        "for slice:prefix:name paths) or disabled");
   throw Error("--cgroup-manager: expects cgroupfs or disabled, got \"" + name + "\"");
 }
 
@@ -209,6 +221,9 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
       config.linux_ && config.linux_->resources.is_object() ? config.linux_->resources : kNone;
   ResourcePlan plan = plan_resources(resources);
   auto mount = cgroup2_mount(sys::read_file("/proc/self/mountinfo"));
+  struct statfs fs;
+  if (mount && (::statfs(mount->c_str(), &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC))
+    mount.reset();  // not what mountinfo said (covered meanwhile): none usable
   if (!mount) {
     if (!plan.controllers.empty()) {
       std::string m = field_needing(plan, *plan.controllers.begin());
@@ -218,22 +233,7 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
     log::debug("no cgroup v2 hierarchy: the container gets no cgroup");
     return std::nullopt;
   }
-  auto root_controllers = words(try_read(*mount + "/cgroup.controllers").value_or(""));
-  for (const auto& c : plan.controllers) {
-    if (contains(root_controllers, c)) continue;
-    std::string m = field_needing(plan, c);
-    m += ": cgroup v2 controller \"" + c;
-    m += "\" is not available in ";
-    m += *mount;
-    m += " (cgroup.controllers: ";
-    if (root_controllers.empty()) m += "none";
-    for (size_t i = 0; i < root_controllers.size(); ++i) {
-      if (i) m += ' ';
-      m += root_controllers[i];
-    }
-    m += ")";
-    throw Error(m, EOPNOTSUPP);
-  }
+  require_controllers(plan, *mount);
   std::string own = own_cgroup(sys::read_file("/proc/self/cgroup")).value_or("/");
   std::string rel = resolve(config.linux_ ? config.linux_->cgroups_path : "", own, id, opts.path);
   std::string dir = *mount + rel;
@@ -249,7 +249,7 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
     cg.fd_ = sys::open(dir, O_RDONLY | O_DIRECTORY);
     cg.apply(plan);
     cg.apply_devices(resources.value("devices", nlohmann::json::array()),
-                       config.linux_ ? config.linux_->devices : std::vector<spec::Device>{});
+                     config.linux_ ? config.linux_->devices : std::vector<spec::Device>{});
   } catch (...) {
     try {
       cg.remove();
@@ -278,9 +278,8 @@ void Cgroup::apply_devices(const nlohmann::json& resource_devices,
                            const std::vector<spec::Device>& linux_devices) const {
   auto rules = device_rules(resource_devices.is_null() ? nlohmann::json::array() : resource_devices,
                             linux_devices);
-  with_context("linux.resources.devices", [&] {
-    attach_device_program(fd_.get(), device_program(rules));
-  });
+  with_context("linux.resources.devices",
+               [&] { attach_device_program(fd_.get(), device_program(rules)); });
 }
 
 void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device>& linux_devices,
@@ -293,8 +292,11 @@ void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device
   if (update && !plan.controllers.empty()) {
     // Controllers the create did not need are enabled now, down the path.
     auto mount = cgroup2_mount(sys::read_file("/proc/self/mountinfo"));
-    if (mount && dir_.starts_with(*mount + "/"))
+    if (mount && dir_.starts_with(*mount + "/")) {
+      require_controllers(plan, *mount);
       make_path(*mount, dir_.substr(mount->size()), plan.controllers);
+    }
+    require_controllers(plan, dir_);
   }
   if (update && plan.check_before_update) {
     auto usage = parse_single(try_read(dir_ + "/memory.current").value_or("0"));
@@ -326,8 +328,7 @@ void Cgroup::freeze(bool on) const {
   with_context(std::string(on ? "freezing" : "thawing") + " cgroup " + dir_,
                [&] { sys::write_file(dir_ + "/cgroup.freeze", on ? "1" : "0"); });
   if (!wait_event(dir_, "frozen", on, std::chrono::seconds(10)))
-    throw Error("cgroup " + dir_ + " did not become " + (on ? "frozen" : "thawed") +
-                    " within 10s",
+    throw Error("cgroup " + dir_ + " did not become " + (on ? "frozen" : "thawed") + " within 10s",
                 ETIMEDOUT);
 }
 

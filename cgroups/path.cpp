@@ -5,19 +5,6 @@
 namespace ocirun::cgroups {
 namespace {
 
-// The whitespace-separated fields of a line.
-std::vector<std::string_view> fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t at = 0;
-  while (at < line.size()) {
-    size_t sp = line.find(' ', at);
-    if (sp == std::string_view::npos) sp = line.size();
-    if (sp > at) out.push_back(line.substr(at, sp - at));
-    at = sp + 1;
-  }
-  return out;
-}
-
 bool under(std::string_view path, std::string_view dir) {
   if (dir.empty() || !path.starts_with(dir)) return false;
   return path.size() == dir.size() || path[dir.size()] == '/' || dir == "/";
@@ -82,21 +69,44 @@ std::string systemd_path(const std::string& spec, const std::string& id) {
 
 }  // namespace
 
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find_first_of(" \n", at);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > at) out.emplace_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
 std::optional<std::string> cgroup2_mount(std::string_view mountinfo, std::string_view exclude) {
-  std::optional<std::string> found;
+  // Mount points in mountinfo's order (a later mount covers an earlier one at
+  // or above the same point), and which of them are usable cgroup2 roots.
+  std::vector<std::pair<std::string, bool>> mounts;
   for_each_line(mountinfo, [&](std::string_view line) {
     size_t sep = line.find(" - ");
     if (sep == std::string_view::npos) return;
-    auto after = fields(line.substr(sep + 3));
-    if (after.empty() || after[0] != "cgroup2") return;
-    auto f = fields(line.substr(0, sep));
+    auto f = words(line.substr(0, sep));
     // id parent major:minor root mount-point options ...
-    if (f.size() < 5 || f[3] != "/") return;
-    std::string_view point = f[4];
-    if (point.find('\\') != std::string_view::npos) return;  // octal escapes: not ours to guess
-    if (!exclude.empty() && under(point, exclude)) return;
-    if (!found || point == "/sys/fs/cgroup") found = std::string(point);
+    if (f.size() < 5) return;
+    auto after = words(line.substr(sep + 3));
+    const std::string& point = f[4];
+    bool usable = !after.empty() && after[0] == "cgroup2" && f[3] == "/" &&
+                  point.find('\\') == std::string_view::npos &&  // octal escapes: not ours to guess
+                  (exclude.empty() || !under(point, exclude));
+    mounts.emplace_back(point, usable);
   });
+  std::optional<std::string> found;
+  for (size_t i = 0; i < mounts.size(); ++i) {
+    if (!mounts[i].second) continue;
+    bool covered = false;
+    for (size_t j = i + 1; j < mounts.size() && !covered; ++j)
+      covered = under(mounts[i].first, mounts[j].first);
+    if (covered) continue;
+    if (!found || mounts[i].first == "/sys/fs/cgroup") found = mounts[i].first;
+  }
   return found;
 }
 
@@ -149,7 +159,8 @@ std::string resolve(const std::string& cgroups_path, const std::string& own, con
     path = joined;
   }
   std::string out = clean(path, cgroups_path);
-  if (out == "/") throw bad_path(cgroups_path, "the hierarchy's root cannot be a container's cgroup");
+  if (out == "/")
+    throw bad_path(cgroups_path, "the hierarchy's root cannot be a container's cgroup");
   return out;
 }
 

@@ -21,9 +21,14 @@ void for_each_line(std::string_view text, F&& f) {
   }
 }
 
+// The words of `text`, split at spaces and newlines (cgroup.controllers,
+// cgroup.procs, a mountinfo line).
+std::vector<std::string> words(std::string_view text);
+
 // The mount point of the cgroup2 hierarchy: the first cgroup2 mount whose root
-// is "/" and whose mount point is not under `exclude` (a container's rootfs);
-// /sys/fs/cgroup is preferred when several qualify. nullopt: none is mounted.
+// is "/", whose mount point is not under `exclude` (a container's rootfs) and
+// that no later mount covers (a tmpfs over it hides it); /sys/fs/cgroup is
+// preferred when several qualify. nullopt: none is visible.
 std::optional<std::string> cgroup2_mount(std::string_view mountinfo, std::string_view exclude = {});
 
 // The cgroup v2 path ("/a/b") of the "0::" line of /proc/<pid>/cgroup; nullopt

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <sstream>
 
 #include "cgroups/manager.hpp"
 #include "runtime/cli/update_flags.hpp"
@@ -83,11 +82,10 @@ std::string run_ps(std::vector<std::string> args) {
   }
   wr.reset();
   std::string out;
-  char buf[8192];
-  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    out.append(buf, static_cast<size_t>(n));
+  try {
+    out = sys::read_fd(rd.get(), "the output of ps");
+  } catch (const Error&) {
+    // what was read is lost; ps's status below says what went wrong
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -128,7 +126,8 @@ int cmd_update(const Invocation& inv, const state::Store& store) {
 int cmd_events(const Invocation& inv, const state::Store& store) {
   container::EventsOptions o;
   o.once = inv.flag("stats");
-  if (inv.flags.count("interval")) o.interval_ms = parse_duration_ms("interval", inv.value("interval"));
+  if (inv.flags.count("interval"))
+    o.interval_ms = parse_duration_ms("interval", inv.value("interval"));
   container::events(store, inv.args[0], o, [](const nlohmann::json& e) {
     print(e.dump() + "\n");
     fflush(stdout);
@@ -147,7 +146,8 @@ std::string filter_ps_output(const std::string& output, const std::vector<pid_t>
     size_t start = header.find_first_not_of(' ', at);
     if (start == std::string::npos) break;
     size_t end = header.find(' ', start);
-    if (header.compare(start, end == std::string::npos ? std::string::npos : end - start, "PID") == 0)
+    if (header.compare(start, end == std::string::npos ? std::string::npos : end - start, "PID") ==
+        0)
       column = i;
     ++i;
     at = end == std::string::npos ? header.size() : end;
@@ -160,10 +160,23 @@ std::string filter_ps_output(const std::string& output, const std::vector<pid_t>
     if (end == std::string::npos) end = output.size();
     std::string line = output.substr(at, end - at);
     at = end + 1;
-    std::istringstream words(line);
+    // the word at `column` (empty when the line is shorter)
     std::string word;
-    for (int k = 0; k <= column && words >> word; ++k) {
+    size_t pos = 0;
+    for (int k = 0; k <= column; ++k) {
+      size_t start = line.find_first_not_of(' ', pos);
+      if (start == std::string::npos) {
+        word.clear();
+        break;
+      }
+      pos = line.find(' ', start);
+      word = line.substr(start, pos == std::string::npos ? std::string::npos : pos - start);
+      if (pos == std::string::npos && k < column) {
+        word.clear();
+        break;
+      }
     }
+    if (word.empty()) continue;
     char* stop;
     long pid = std::strtol(word.c_str(), &stop, 10);
     if (*stop == 0 && std::find(pids.begin(), pids.end(), pid) != pids.end()) out += line + "\n";

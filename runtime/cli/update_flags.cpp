@@ -41,15 +41,18 @@ int64_t parse_bytes(const std::string& flag, const std::string& value) {
   double n = std::strtod(value.c_str(), &end);
   std::string unit(end);
   for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (unit.ends_with("ib")) unit.resize(unit.size() - 2);
-  else if (unit.ends_with('b')) unit.pop_back();
+  if (unit.ends_with("ib"))
+    unit.resize(unit.size() - 2);
+  else if (unit.ends_with('b'))
+    unit.pop_back();
   static constexpr std::string_view kUnits = "kmgtp";
   double mult = 1;
   if (unit.size() == 1 && kUnits.find(unit[0]) != std::string_view::npos)
     mult = std::pow(1024.0, static_cast<double>(kUnits.find(unit[0]) + 1));
   else if (!unit.empty())
     throw bad(flag, value, "a size such as 1024, 512m or 1g");
-  if (end == value.c_str() || n < 0 || !std::isfinite(n))
+  // 2^63 and above do not fit in int64_t (converting them is undefined).
+  if (end == value.c_str() || n < 0 || !std::isfinite(n) || n * mult >= 9223372036854775808.0)
     throw bad(flag, value, "a size such as 1024, 512m or 1g");
   return static_cast<int64_t>(n * mult);
 }
@@ -77,7 +80,8 @@ unsigned parse_duration_ms(const std::string& flag, const std::string& value) {
     }
     if (!found) throw bad(flag, value, "a duration such as 5s or 500ms");
   }
-  if (total < 1 || total > 1e9) throw bad(flag, value, "a duration from 1ms");
+  // written so that NaN ("nans") is refused too
+  if (!(total >= 1 && total <= 1e9)) throw bad(flag, value, "a duration from 1ms");
   return static_cast<unsigned>(total);
 }
 
@@ -97,7 +101,8 @@ nlohmann::json update_resources(const Invocation& inv, const std::string& resour
   if (has("memory-swap")) r["memory"]["swap"] = parse_bytes("memory-swap", v("memory-swap"));
   if (has("memory-reservation"))
     r["memory"]["reservation"] = parse_bytes("memory-reservation", v("memory-reservation"));
-  if (has("kernel-memory")) r["memory"]["kernel"] = parse_bytes("kernel-memory", v("kernel-memory"));
+  if (has("kernel-memory"))
+    r["memory"]["kernel"] = parse_bytes("kernel-memory", v("kernel-memory"));
   if (has("kernel-memory-tcp"))
     r["memory"]["kernelTCP"] = parse_bytes("kernel-memory-tcp", v("kernel-memory-tcp"));
   for (const char* f : {"cpu-shares", "cpu-share"})

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -270,7 +270,8 @@ Created do_create(const state::Store& store, const std::string& id, const Create
 void write_stats_file(const std::string& path, const cgroups::RunReport& report,
                       const std::string& cgroup) {
   cgroups::FileReader none = [](const std::string&) { return std::optional<std::string>(); };
-  auto doc = cgroups::run_report(report, cgroup.empty() ? none : cgroups::Cgroup::open(cgroup).reader());
+  auto doc =
+      cgroups::run_report(report, cgroup.empty() ? none : cgroups::Cgroup::open(cgroup).reader());
   std::string text = doc.dump(2) + "\n";
   with_context("writing --stats-file " + path, [&] {
     UniqueFd f = sys::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);

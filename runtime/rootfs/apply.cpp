@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 
+#include "cgroups/path.hpp"
 #include "namespaces/plan.hpp"
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/sys/error.hpp"
@@ -269,46 +270,11 @@ void mount_tmpcopyup(int root, const MountOp& op, int target) {
 // The host's cgroup2 mount point (seen in our mount namespace, outside `rootfs`)
 // and our cgroup in it: what a cgroup2 mount would have shown.
 std::string host_cgroup2_dir(const std::string& rootfs) {
-  std::string mountinfo = sys::read_file("/proc/self/mountinfo");
-  std::string mnt;
-  size_t pos = 0;
-  while (pos < mountinfo.size()) {
-    size_t end = mountinfo.find('\n', pos);
-    if (end == std::string::npos) end = mountinfo.size();
-    std::string line = mountinfo.substr(pos, end - pos);
-    pos = end + 1;
-    size_t sep = line.find(" - ");
-    if (sep == std::string::npos || line.compare(sep + 3, 8, "cgroup2 ") != 0) continue;
-    // fields: id parent major:minor root mount-point ...
-    size_t f[5] = {0};
-    size_t at = 0;
-    for (int i = 0; i < 5 && at != std::string::npos; ++i) {
-      f[i] = at;
-      at = line.find(' ', at);
-      if (at != std::string::npos) ++at;
-    }
-    if (at == std::string::npos) continue;
-    std::string root_field = line.substr(f[3], f[4] - f[3] - 1);
-    std::string point = line.substr(f[4], at - f[4] - 1);
-    if (root_field != "/" || point == rootfs || point.starts_with(rootfs + "/")) continue;
-    if (point.find('\\') != std::string::npos) continue;  // octal escapes: not ours to guess
-    mnt = point;
-    break;
-  }
-  if (mnt.empty()) throw Error("no cgroup2 hierarchy is mounted", ENOENT);
-  std::string cgroups = sys::read_file("/proc/self/cgroup");
-  for (size_t p = 0; p < cgroups.size();) {
-    size_t end = cgroups.find('\n', p);
-    if (end == std::string::npos) end = cgroups.size();
-    std::string_view line(cgroups.data() + p, end - p);
-    p = end + 1;
-    if (line.starts_with("0::/")) {
-      std::string rel(line.substr(3));
-      if (rel.find("/..") != std::string::npos) break;
-      return rel == "/" ? mnt : mnt + rel;
-    }
-  }
-  throw Error("no cgroup2 entry in /proc/self/cgroup", ENOENT);
+  auto mnt = cgroups::cgroup2_mount(sys::read_file("/proc/self/mountinfo"), rootfs);
+  if (!mnt) throw Error("no cgroup2 hierarchy is mounted", ENOENT);
+  auto own = cgroups::own_cgroup(sys::read_file("/proc/self/cgroup"));
+  if (!own) throw Error("no cgroup2 entry in /proc/self/cgroup", ENOENT);
+  return *own == "/" ? *mnt : *mnt + *own;
 }
 
 // cgroup2 refused (EPERM, EBUSY: a user namespace that does not own the cgroup

@@ -37,7 +37,7 @@ struct Record {
   std::string owner;
   bool own_pid_namespace = true;
   std::map<std::string, std::string> annotations;
-  spec::Hooks hooks;  // startContainer, poststart and poststop run after create
+  spec::Hooks hooks;   // startContainer, poststart and poststop run after create
   std::string cgroup;  // the container's cgroup directory ("": none)
 };
 

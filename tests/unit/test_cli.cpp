@@ -114,3 +114,246 @@ TEST_CASE("log lines: runc's text form and one JSON object per line", "[cli]") {
   CHECK(now[10] == 'T');
   CHECK(now.back() == 'Z');
 }
+
+// ---- update's flags, ps's output filter and command line ----
+
+#include "runtime/cli/update_flags.hpp"
+#include "runtime/sys/error.hpp"
+
+namespace {
+
+nlohmann::json update_json(std::vector<std::string> v, const std::string& text = "") {
+  v.insert(v.begin(), "update");
+  v.push_back("c1");
+  return cli::update_resources(parse(v), text);
+}
+
+constexpr int64_t kKiB = 1024, kMiB = 1024 * kKiB, kGiB = 1024 * kMiB;
+
+}  // namespace
+
+TEST_CASE("update: sizes in bytes, with binary units", "[cli]") {
+  CHECK(cli::parse_bytes("memory", "1024") == 1024);
+  CHECK(cli::parse_bytes("memory", "0") == 0);
+  CHECK(cli::parse_bytes("memory", "512k") == 512 * kKiB);
+  CHECK(cli::parse_bytes("memory", "512K") == 512 * kKiB);
+  CHECK(cli::parse_bytes("memory", "512m") == 512 * kMiB);
+  CHECK(cli::parse_bytes("memory", "1g") == kGiB);
+  CHECK(cli::parse_bytes("memory", "1.5g") == 3 * kGiB / 2);
+  CHECK(cli::parse_bytes("memory", "1.5G") == 1610612736);
+  CHECK(cli::parse_bytes("memory", "2GiB") == 2 * kGiB);
+  CHECK(cli::parse_bytes("memory", "1MB") == kMiB);
+  CHECK(cli::parse_bytes("memory", "1kb") == kKiB);
+  CHECK(cli::parse_bytes("memory", "2t") == 2 * 1024 * kGiB);
+  CHECK(cli::parse_bytes("memory", "1p") == 1024 * 1024 * kGiB);
+  CHECK(cli::parse_bytes("memory", "100b") == 100);
+  CHECK(cli::parse_bytes("memory", "-1") == -1);
+}
+
+TEST_CASE("update: bad sizes are refused, naming the flag", "[cli]") {
+  using Catch::Contains;
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "abc"),
+                    Catch::Equals("flag --memory: expects a size such as 1024, 512m or 1g, "
+                                  "got \"abc\""));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory-swap", "10x"),
+                    Contains("flag --memory-swap") && Contains("\"10x\""));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory-reservation", ""),
+                    Contains("flag --memory-reservation") && Contains("got \"\""));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "-2"), Contains("flag --memory"));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "-1g"), Contains("flag --memory"));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "g"), Contains("flag --memory"));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "1gg"), Contains("flag --memory"));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "1 g"), Contains("flag --memory"));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "inf"), Contains("flag --memory"));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "nan"), Contains("flag --memory"));
+  // Too large for 64 bits: refused, not wrapped to a negative number.
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "8589934592g"), Contains("flag --memory"));
+  CHECK_THROWS_WITH(cli::parse_bytes("memory", "1e30"), Contains("flag --memory"));
+}
+
+TEST_CASE("events: Go durations in milliseconds", "[cli]") {
+  CHECK(cli::parse_duration_ms("interval", "5s") == 5000);
+  CHECK(cli::parse_duration_ms("interval", "100ms") == 100);
+  CHECK(cli::parse_duration_ms("interval", "1m30s") == 90000);
+  CHECK(cli::parse_duration_ms("interval", "2h") == 7200000);
+  CHECK(cli::parse_duration_ms("interval", "1.5s") == 1500);
+  CHECK(cli::parse_duration_ms("interval", "1h1m1s1ms") == 3661001);
+  CHECK(cli::parse_duration_ms("interval", "2500us") == 2);
+  CHECK(cli::parse_duration_ms("interval", "1000000ns") == 1);
+}
+
+TEST_CASE("events: bad durations are refused, naming the flag", "[cli]") {
+  using Catch::Contains;
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "5"),
+                    Catch::Equals("flag --interval: expects a duration such as 5s or 500ms, "
+                                  "got \"5\""));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "x"),
+                    Contains("flag --interval") && Contains("\"x\""));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "0s"),
+                    Contains("flag --interval") && Contains("from 1ms"));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", ""), Contains("flag --interval"));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "-5s"), Contains("flag --interval"));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "5d"), Contains("flag --interval"));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "5s3"), Contains("flag --interval"));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "100us"), Contains("from 1ms"));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "infs"), Contains("flag --interval"));
+  CHECK_THROWS_WITH(cli::parse_duration_ms("interval", "nans"), Contains("flag --interval"));
+}
+
+TEST_CASE("update: memory flags", "[cli]") {
+  CHECK(update_json({"--memory", "1g"}) == nlohmann::json{{"memory", {{"limit", kGiB}}}});
+  CHECK(update_json({"--memory=512m"}) == nlohmann::json{{"memory", {{"limit", 512 * kMiB}}}});
+  CHECK(update_json({"--memory", "1g", "--memory-swap", "-1", "--memory-reservation", "256m"}) ==
+        nlohmann::json{{"memory", {{"limit", kGiB}, {"swap", -1}, {"reservation", 256 * kMiB}}}});
+  CHECK(update_json({"--memory-swap", "2g"}) == nlohmann::json{{"memory", {{"swap", 2 * kGiB}}}});
+  CHECK_THROWS_WITH(update_json({"--memory", "lots"}),
+                    Catch::Contains("flag --memory:") && Catch::Contains("\"lots\""));
+  CHECK_THROWS_WITH(update_json({"--memory-swap", "1q"}), Catch::Contains("flag --memory-swap:"));
+  CHECK_THROWS_WITH(update_json({"--memory-reservation", "x"}),
+                    Catch::Contains("flag --memory-reservation:"));
+}
+
+TEST_CASE("update: cpu flags, with runc's --cpu-share spelling", "[cli]") {
+  CHECK(update_json({"--cpu-shares", "512"}) == nlohmann::json{{"cpu", {{"shares", 512}}}});
+  CHECK(update_json({"--cpu-share", "1024"}) == nlohmann::json{{"cpu", {{"shares", 1024}}}});
+  CHECK(update_json({"--cpu-quota", "50000", "--cpu-period", "100000"}) ==
+        nlohmann::json{{"cpu", {{"quota", 50000}, {"period", 100000}}}});
+  CHECK(update_json({"--cpu-quota", "-1"}) == nlohmann::json{{"cpu", {{"quota", -1}}}});
+  CHECK(update_json({"--cpuset-cpus", "0-3,7", "--cpuset-mems", "0"}) ==
+        nlohmann::json{{"cpu", {{"cpus", "0-3,7"}, {"mems", "0"}}}});
+  auto all = update_json({"--cpu-shares", "2", "--cpu-quota", "1000", "--cpu-period", "10000",
+                          "--cpuset-cpus", "1", "--cpuset-mems", "0-1"});
+  CHECK(all ==
+        nlohmann::json{
+            {"cpu",
+             {{"shares", 2}, {"quota", 1000}, {"period", 10000}, {"cpus", "1"}, {"mems", "0-1"}}}});
+  CHECK_THROWS_WITH(update_json({"--cpu-shares", "-1"}),
+                    Catch::Contains("flag --cpu-shares") && Catch::Contains("non-negative"));
+  CHECK_THROWS_WITH(update_json({"--cpu-share", "x"}), Catch::Contains("flag --cpu-share:"));
+  CHECK_THROWS_WITH(update_json({"--cpu-quota", "1.5"}),
+                    Catch::Contains("flag --cpu-quota") && Catch::Contains("an integer"));
+  CHECK_THROWS_WITH(update_json({"--cpu-period", "-100"}), Catch::Contains("flag --cpu-period"));
+  CHECK_THROWS_WITH(update_json({"--cpu-period", ""}), Catch::Contains("flag --cpu-period"));
+}
+
+TEST_CASE("update: pids and block I/O weight", "[cli]") {
+  CHECK(update_json({"--pids-limit", "100"}) == nlohmann::json{{"pids", {{"limit", 100}}}});
+  CHECK(update_json({"--pids-limit", "-1"}) == nlohmann::json{{"pids", {{"limit", -1}}}});
+  CHECK_THROWS_WITH(update_json({"--pids-limit", "many"}), Catch::Contains("flag --pids-limit"));
+  CHECK(update_json({"--blkio-weight", "10"}) == nlohmann::json{{"blockIO", {{"weight", 10}}}});
+  CHECK(update_json({"--blkio-weight", "1000"}) == nlohmann::json{{"blockIO", {{"weight", 1000}}}});
+  CHECK(update_json({"--blkio-weight", "0"}) == nlohmann::json{{"blockIO", {{"weight", 0}}}});
+  CHECK_THROWS_WITH(update_json({"--blkio-weight", "5"}),
+                    Catch::Contains("flag --blkio-weight") && Catch::Contains("10 to 1000"));
+  CHECK_THROWS_WITH(update_json({"--blkio-weight", "9"}), Catch::Contains("10 to 1000"));
+  CHECK_THROWS_WITH(update_json({"--blkio-weight", "1001"}), Catch::Contains("10 to 1000"));
+  CHECK_THROWS_WITH(update_json({"--blkio-weight", "-1"}), Catch::Contains("flag --blkio-weight"));
+}
+
+TEST_CASE("update: no flags, no document: an empty object", "[cli]") {
+  auto r = update_json({});
+  CHECK(r.is_object());
+  CHECK(r.empty());
+  CHECK(update_json({}, "{}") == nlohmann::json::object());
+}
+
+TEST_CASE("update: --resources merged, the flags over it", "[cli]") {
+  std::string text = R"({"memory": {"limit": 100, "swap": 200},
+                          "cpu": {"shares": 3, "cpus": "0"},
+                          "pids": {"limit": 5}})";
+  CHECK(update_json({}, text) == nlohmann::json::parse(text));
+  auto r = update_json({"-r", "/dev/null", "--memory", "1g", "--cpuset-cpus", "2-3"}, text);
+  CHECK(r == nlohmann::json{{"memory", {{"limit", kGiB}, {"swap", 200}}},
+                            {"cpu", {{"shares", 3}, {"cpus", "2-3"}}},
+                            {"pids", {{"limit", 5}}}});
+  // A flag adds to a section the document lacks.
+  CHECK(update_json({"--blkio-weight", "500"}, R"({"pids": {"limit": 5}})") ==
+        nlohmann::json{{"pids", {{"limit", 5}}}, {"blockIO", {{"weight", 500}}}});
+}
+
+TEST_CASE("update: a --resources document that is not a JSON object is refused", "[cli]") {
+  using Catch::Contains;
+  CHECK_THROWS_AS(update_json({}, "{\"memory\": "), Error);
+  CHECK_THROWS_WITH(update_json({}, "{\"memory\": "), Contains("--resources: not valid JSON"));
+  CHECK_THROWS_WITH(update_json({"--memory", "1g"}, "not json"),
+                    Contains("--resources: not valid JSON"));
+  CHECK_THROWS_WITH(update_json({}, "[1, 2]"), Contains("--resources: expects a LinuxResources"));
+  CHECK_THROWS_WITH(update_json({}, "42"), Contains("--resources: expects a LinuxResources"));
+  CHECK_THROWS_WITH(update_json({}, "null"), Contains("--resources: expects a LinuxResources"));
+}
+
+TEST_CASE("ps: ps -ef output filtered by the PID column (the second)", "[cli]") {
+  std::string out =
+      "UID          PID    PPID  C STIME TTY          TIME CMD\n"
+      "root           1       0  0 10:00 ?        00:00:01 /sbin/init splash\n"
+      "root         812       1  0 10:01 ?        00:00:00 sleep 100\n"
+      "root         900     812  0 10:01 ?        00:00:00 sh -c echo 812\n"
+      "root         813       1  0 10:01 pts/0    00:00:00 bash\n";
+  CHECK(cli::filter_ps_output(out, {812, 813}) ==
+        "UID          PID    PPID  C STIME TTY          TIME CMD\n"
+        "root         812       1  0 10:01 ?        00:00:00 sleep 100\n"
+        "root         813       1  0 10:01 pts/0    00:00:00 bash\n");
+  CHECK(cli::filter_ps_output(out, {900}) ==
+        "UID          PID    PPID  C STIME TTY          TIME CMD\n"
+        "root         900     812  0 10:01 ?        00:00:00 sh -c echo 812\n");
+  // None of ours: the header alone.
+  CHECK(cli::filter_ps_output(out, {}) ==
+        "UID          PID    PPID  C STIME TTY          TIME CMD\n");
+  CHECK(cli::filter_ps_output(out, {4242}) ==
+        "UID          PID    PPID  C STIME TTY          TIME CMD\n");
+  // A line too short to have the PID column does not match by its last word,
+  // nor does an empty line.
+  CHECK(cli::filter_ps_output("UID   PID CMD\n812\n\nroot  812 sh\n", {812}) ==
+        "UID   PID CMD\nroot  812 sh\n");
+}
+
+TEST_CASE("ps: ps -o pid,comm output filtered by the first column", "[cli]") {
+  std::string out =
+      "    PID COMMAND\n"
+      "      1 systemd\n"
+      "     81 sleep\n"
+      "    812 sh\n"
+      "   8120 cat";  // no newline at the end
+  CHECK(cli::filter_ps_output(out, {812, 8120}) == "    PID COMMAND\n    812 sh\n   8120 cat\n");
+  CHECK(cli::filter_ps_output(out, {1}) == "    PID COMMAND\n      1 systemd\n");
+  // A header alone.
+  CHECK(cli::filter_ps_output("    PID COMMAND\n", {1}) == "    PID COMMAND\n");
+  CHECK(cli::filter_ps_output("    PID COMMAND", {1}) == "    PID COMMAND\n");
+  // PPID is not PID.
+  CHECK(cli::filter_ps_output("PPID   PID CMD\n   1   812 sh\n  812   9 x\n", {812}) ==
+        "PPID   PID CMD\n   1   812 sh\n");
+}
+
+TEST_CASE("ps: output without a PID column is refused", "[cli]") {
+  using Catch::Contains;
+  CHECK_THROWS_AS(cli::filter_ps_output("USER COMMAND\nroot sh\n", {1}), Error);
+  CHECK_THROWS_WITH(cli::filter_ps_output("USER COMMAND\nroot sh\n", {1}),
+                    Contains("no PID column"));
+  CHECK_THROWS_WITH(cli::filter_ps_output("   PPID CMD\n      1 sh\n", {1}),
+                    Contains("no PID column"));
+  CHECK_THROWS_WITH(cli::filter_ps_output("", {1}), Contains("no PID column"));
+}
+
+TEST_CASE("ps: words after the container id go to ps", "[cli]") {
+  auto a = parse({"ps", "c1", "-ef"});
+  CHECK(a.command == "ps");
+  CHECK(a.args == std::vector<std::string>{"c1", "-ef"});
+  CHECK(a.flags.empty());
+
+  auto f = parse({"ps", "--format", "json", "c1"});
+  CHECK(f.value("format") == "json");
+  CHECK(f.args == std::vector<std::string>{"c1"});
+  CHECK(parse({"ps", "-f", "table", "c1"}).value("format") == "table");
+
+  auto d = parse({"ps", "c1", "--", "-o", "pid"});
+  CHECK(d.args == std::vector<std::string>{"c1", "-o", "pid"});
+  CHECK(d.flags.empty());
+
+  // After the id, even ps's own --format goes to ps(1).
+  auto late = parse({"ps", "c1", "--format", "json"});
+  CHECK(late.args == std::vector<std::string>{"c1", "--format", "json"});
+  CHECK(late.value("format").empty());
+
+  CHECK_THROWS_WITH(parse({"ps"}), Catch::Contains("\"ps\" takes"));
+  CHECK_THROWS_WITH(parse({"ps", "-ef", "c1"}), Catch::Contains("unknown flag \"-ef\" for \"ps\""));
+}
