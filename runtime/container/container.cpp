@@ -29,6 +29,8 @@
 #include "runtime/spec/loader.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
+#include "seccomp/filter.hpp"
+#include "seccomp/notify.hpp"
 
 namespace ocirun::container {
 namespace {
@@ -43,6 +45,8 @@ struct Prepared {
   spec::Config config;
   ns::Plan namespaces;
   rootfs::Plan rootfs;
+  std::optional<seccomp::RuleSet> seccomp_rules;
+  std::optional<seccomp::Filter> seccomp_filter;  // built here, loaded by the init
 };
 
 std::string absolute(const std::string& path, const std::string& what) {
@@ -75,6 +79,13 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
   in.new_user_namespace = p.namespaces.new_user;
   in.network_namespace = spec::find_namespace(p.config, spec::NsType::Network) != nullptr;
   p.rootfs = rootfs::plan(p.config, in);
+  if (p.config.linux_ && p.config.linux_->seccomp.is_object()) {
+    p.seccomp_rules = seccomp::plan(p.config.linux_->seccomp);
+    std::vector<std::string> skipped;
+    p.seccomp_filter = seccomp::build(*p.seccomp_rules, &skipped);
+    for (const auto& name : skipped)
+      log::debug("linux.seccomp: syscall \"" + name + "\" is unknown here; its rule is skipped");
+  }
   return p;
 }
 
@@ -238,6 +249,7 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   ic.preserve_fds = opts.preserve_fds;
   ic.no_new_keyring = opts.no_new_keyring;
   ic.cgroup_fd = cgroup ? cgroup->fd() : -1;
+  ic.seccomp = p.seccomp_filter ? &*p.seccomp_filter : nullptr;
   auto on_cloned = [&](pid_t pid) {
     rollback.set_pid(pid);
     rec.pid = pid;
@@ -251,8 +263,16 @@ Created do_create(const state::Store& store, const std::string& id, const Create
     process::run_hooks("createRuntime", p.config.hooks.create_runtime, creating, true);
     return creating;
   };
-  auto move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
-  launch::Child child = launch::spawn(ic, on_cloned, runtime_hooks, move_to_cgroup);
+  launch::SpawnHooks hooks;
+  hooks.on_cloned = on_cloned;
+  hooks.runtime_hooks = runtime_hooks;
+  hooks.move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
+  hooks.seccomp_listener = [&](int fd) {
+    auto doc = seccomp::process_state(rec.pid, p.seccomp_rules->listener_metadata,
+                                      state::state_document(rec, Status::Creating));
+    seccomp::send_to_listener(p.seccomp_rules->listener_path, fd, doc.dump());
+  };
+  launch::Child child = launch::spawn(ic, hooks);
   if (child.console && !opts.console_socket.empty()) {
     process::send_to_console_socket(opts.console_socket, child.console.get(), child.console_path);
     child.console.reset();

@@ -11,6 +11,7 @@
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/spec/config.hpp"
 #include "runtime/sys/fd.hpp"
+#include "seccomp/filter.hpp"
 
 namespace ocirun::launch {
 
@@ -34,6 +35,8 @@ struct InitConfig {
   // The container's cgroup (O_RDONLY|O_DIRECTORY), or -1: the init (or the
   // intermediate) is cloned into it.
   int cgroup_fd = -1;
+  // linux.seccomp, built by the parent; loaded by the init as late as it can.
+  const seccomp::Filter* seccomp = nullptr;
 };
 
 struct Child {
@@ -44,16 +47,21 @@ struct Child {
 };
 
 // Clones the init into its namespaces and waits until it is set up and ready
-// to exec. `on_cloned` runs as soon as the pid is known. On any failure the
+// to exec. `hooks.on_cloned` runs as soon as the pid is known. On any failure the
 // child is killed and reaped and the child's error is thrown.
-// `runtime_hooks`, called when the init asks for them (before its pivot), runs
+// `hooks.runtime_hooks`, called when the init asks for them (before its pivot), runs
 // the prestart and createRuntime hooks and returns the state JSON the
 // createContainer hooks get.
 // `move_to_cgroup(pid)` is called when the kernel could not clone into the
-// cgroup (before 5.7), before the child is let go on.
-Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
-            const std::function<std::string()>& runtime_hooks,
-            const std::function<void(pid_t)>& move_to_cgroup = {});
+// cgroup (before 5.7), before the child is let go on. `seccomp_listener(fd)`
+// gets the seccomp notify fd when the filter has NOTIFY actions.
+struct SpawnHooks {
+  std::function<void(pid_t)> on_cloned;
+  std::function<std::string()> runtime_hooks;
+  std::function<void(pid_t)> move_to_cgroup;
+  std::function<void(int)> seccomp_listener;
+};
+Child spawn(const InitConfig& cfg, const SpawnHooks& hooks);
 
 // Tells a ready child to go on (kContinue), and in StartMode::Socket to exec
 // (kStart), waiting for the exec: throws the child's error if exec failed.

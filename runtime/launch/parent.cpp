@@ -24,15 +24,18 @@ int kill_and_reap(pid_t pid) {
 
 // The next message the child sent, or, when it died without one, how it ended.
 // A terminal's master, sent on the way, is kept in c.console.
-Message expect(Child& c, MsgType want, const std::function<std::string()>& runtime_hooks = {}) {
+Message expect(Child& c, MsgType want, const SpawnHooks& hooks) {
   auto m = receive(c.sync.get());
-  for (; m && (m->type == MsgType::Console || m->type == MsgType::RuntimeHooks);
+  for (; m && (m->type == MsgType::Console || m->type == MsgType::RuntimeHooks ||
+               m->type == MsgType::SeccompFd);
        m = receive(c.sync.get())) {
     if (m->type == MsgType::Console) {
       c.console = std::move(m->fd);
       c.console_path = m->text;
+    } else if (m->type == MsgType::SeccompFd) {
+      if (hooks.seccomp_listener && m->fd) hooks.seccomp_listener(m->fd.get());
     } else {
-      send(c.sync.get(), MsgType::HooksDone, 0, runtime_hooks ? runtime_hooks() : "");
+      send(c.sync.get(), MsgType::HooksDone, 0, hooks.runtime_hooks ? hooks.runtime_hooks() : "");
     }
   }
   if (!m) {
@@ -94,9 +97,7 @@ pid_t clone_init(const InitConfig& cfg, SyncPair& pair, bool& in_cgroup) {
 
 }  // namespace
 
-Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
-            const std::function<std::string()>& runtime_hooks,
-            const std::function<void(pid_t)>& move_to_cgroup) {
+Child spawn(const InitConfig& cfg, const SpawnHooks& hooks) {
   SyncPair pair = make_sync_pair();
   bool in_cgroup = false;
   pid_t pid = clone_init(cfg, pair, in_cgroup);
@@ -105,8 +106,8 @@ Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
   c.pid = pid;
   c.sync = std::move(pair.parent);
   try {
-    on_cloned(pid);
-    if (cfg.cgroup_fd >= 0 && !in_cgroup && move_to_cgroup) move_to_cgroup(pid);
+    hooks.on_cloned(pid);
+    if (cfg.cgroup_fd >= 0 && !in_cgroup && hooks.move_to_cgroup) hooks.move_to_cgroup(pid);
     if (cfg.namespaces->new_user) {
       ns::write_id_maps(pid, *cfg.namespaces);
       for (const auto& op : cfg.rootfs->mounts) {
@@ -116,7 +117,7 @@ Child spawn(const InitConfig& cfg, const std::function<void(pid_t)>& on_cloned,
       }
       send(c.sync.get(), MsgType::MapsWritten);
     }
-    expect(c, MsgType::Ready, runtime_hooks);
+    expect(c, MsgType::Ready, hooks);
   } catch (...) {
     if (c.pid > 0) kill_and_reap(c.pid);
     throw;

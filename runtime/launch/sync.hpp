@@ -18,7 +18,12 @@
 //                                        pivot
 //                 ◀─────────────────────  kConsole    (process.terminal: master fd
 //                                                      + pts path, SCM_RIGHTS)
+//                 ◀─────────────────────  kSeccompFd  (NOTIFY rules, filter loaded
+//                                                      before the capabilities go
+//   send it to linux.seccomp.listenerPath              without noNewPrivileges)
 //                                        rlimits, user, capabilities
+//                 ◀─────────────────────  kSeccompFd  (NOTIFY rules, filter loaded
+//                                                      last with noNewPrivileges)
 //                 ◀─────────────────────  kReady      (or kError: errno + text)
 //   record the state
 //   kContinue (state JSON) ───────────▶
@@ -56,14 +61,16 @@ enum class MsgType : uint32_t {
   RuntimeHooks,
   HooksDone,
   MountFd,
-  Pid
+  Pid,
+  SeccompFd
 };
 
 struct Message {
   MsgType type;
   int32_t err = 0;  // errno of an Error, 0 if none
   std::string text;
-  UniqueFd fd;  // kConsole: the terminal's master (SCM_RIGHTS); text is the pts path
+  UniqueFd fd;  // kConsole: the terminal's master (SCM_RIGHTS); text is the pts path;
+                // kSeccompFd: the seccomp notify fd; kMountFd: an idmapped tree
 };
 
 struct SyncPair {

@@ -6,7 +6,7 @@ load helpers
 
 setup() {
 	common_setup
-	RECVTTY=$REPO/build/tests/tools/recvtty
+	RECVTTY=${BUILD_DIR:-$REPO/build}/tests/tools/recvtty
 	update_config '.process.terminal = true | .process.consoleSize = {height: 30, width: 100}'
 }
 teardown() { common_teardown; }

@@ -95,12 +95,19 @@ TEST_CASE("features: lists every namespace, capability and hook of the tables", 
 
 TEST_CASE("features: linux capabilities of this runtime", "[features]") {
   json l = features()["linux"];
-  CHECK(l["cgroup"] == json{{"v1", false},
-                            {"v2", true},
-                            {"systemd", false},
-                            {"systemdUser", false},
-                            {"rdma", true}});
-  CHECK(l["seccomp"]["enabled"] == false);
+  CHECK(
+      l["cgroup"] ==
+      json{
+          {"v1", false}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", true}});
+  CHECK(l["seccomp"]["enabled"] == true);
+  CHECK(l["seccomp"]["actions"].size() == 9);
+  CHECK(l["seccomp"]["actions"].back() == "SCMP_ACT_NOTIFY");
+  CHECK(l["seccomp"]["operators"].size() == 7);
+  CHECK(l["seccomp"]["archs"][1] == "SCMP_ARCH_X86_64");
+  CHECK(l["seccomp"]["knownFlags"].size() == 4);
+  CHECK(l["seccomp"]["supportedFlags"] == json{"SECCOMP_FILTER_FLAG_TSYNC",
+                                               "SECCOMP_FILTER_FLAG_LOG",
+                                               "SECCOMP_FILTER_FLAG_SPEC_ALLOW"});
   CHECK(l["apparmor"]["enabled"] == false);
   CHECK(l["selinux"]["enabled"] == false);
   CHECK(l["intelRdt"]["enabled"] == false);

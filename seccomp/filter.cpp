@@ -1,0 +1,438 @@
+// linux.seccomp → RuleSet → libseccomp filter. The choices where the spec
+// leaves room follow runc (libcontainer/seccomp): see filter.hpp.
+#include "seccomp/filter.hpp"
+
+#include <fcntl.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+#include "runtime/log.hpp"
+#include "runtime/spec/tables.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::seccomp {
+
+namespace {
+
+using nlohmann::json;
+
+struct ActionName {
+  std::string_view name;
+  uint32_t kind;
+};
+// Every action of spec::kSeccompActions (a unit test checks the two agree).
+constexpr ActionName kActions[] = {
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL},  // the same as KILL_THREAD
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0)},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY},
+};
+
+struct OperatorName {
+  std::string_view name;
+  scmp_compare op;
+};
+constexpr OperatorName kOperators[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+// Syscalls have six arguments at most (libseccomp: SCMP_A0 .. SCMP_A5).
+constexpr unsigned kMaxArgs = 6;
+
+// Concatenation by appending (GCC 12 warns falsely, -Wrestrict, on "lit" + std::string).
+template <class... T>
+std::string cat(const T&... parts) {
+  std::string s;
+  (s.append(std::string_view(parts)), ...);
+  return s;
+}
+
+[[noreturn]] void fail(const std::string& field, std::string_view msg) {
+  throw Error(cat(field, ": ", msg));
+}
+
+std::string in_quotes(std::string_view s) {
+  return cat("\"", s, "\"");
+}
+
+std::string index_field(const std::string& field, size_t i) {
+  std::string f = field;
+  f += '[';
+  f += std::to_string(i);
+  f += ']';
+  return f;
+}
+
+std::string member_field(const std::string& field, std::string_view key) {
+  std::string f = field;
+  f += '.';
+  f += key;
+  return f;
+}
+
+const json* member(const json& o, const char* key) {
+  auto it = o.find(key);
+  return it == o.end() || it->is_null() ? nullptr : &*it;
+}
+
+const std::string& string_of(const json& v, const std::string& field) {
+  if (!v.is_string()) fail(field, "must be a string");
+  return v.get_ref<const std::string&>();
+}
+
+uint64_t unsigned_of(const json& v, const std::string& field, uint64_t max) {
+  uint64_t n = 0;
+  if (v.is_number_unsigned())
+    n = v.get<uint64_t>();
+  else if (v.is_number_integer() && v.get<int64_t>() >= 0)
+    n = static_cast<uint64_t>(v.get<int64_t>());
+  else
+    fail(field, "must be an unsigned integer");
+  if (n > max)
+    fail(field, cat(std::to_string(n), " is out of range (at most ", std::to_string(max), ")"));
+  return n;
+}
+
+const json& array_of(const json& v, const std::string& field) {
+  if (!v.is_array()) fail(field, "must be an array");
+  return v;
+}
+
+bool takes_errno(uint32_t kind) {
+  return kind == SCMP_ACT_ERRNO(0) || kind == SCMP_ACT_TRACE(0);
+}
+
+// `action_field` names the action, `errno_field` the errnoRet beside it.
+Action action_of(const json& name, const json* errno_ret, const std::string& action_field,
+                 const std::string& errno_field) {
+  const std::string& s = string_of(name, action_field);
+  auto it = std::find_if(std::begin(kActions), std::end(kActions),
+                         [&](const ActionName& a) { return a.name == s; });
+  if (it == std::end(kActions)) fail(action_field, cat("unknown action ", in_quotes(s)));
+  Action a;
+  a.kind = it->kind;
+  if (errno_ret) {
+    // The kernel keeps 16 bits of it (SECCOMP_RET_DATA); more would be cut silently.
+    auto e = static_cast<uint32_t>(unsigned_of(*errno_ret, errno_field, 0xffff));
+    if (!takes_errno(a.kind))
+      fail(errno_field, cat("only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not ", s));
+    a.errno_ret = e;
+  } else if (takes_errno(a.kind)) {
+    a.errno_ret = EPERM;
+  }
+  return a;
+}
+
+// "SCMP_ARCH_X86_64" → SCMP_ARCH_X86_64; libseccomp knows its architectures by
+// the lowercase name after the prefix ("x86_64").
+uint32_t arch_of(const std::string& s, const std::string& field) {
+  if (std::find(std::begin(spec::kSeccompArchs), std::end(spec::kSeccompArchs), s) ==
+      std::end(spec::kSeccompArchs))
+    fail(field, cat("unknown architecture ", in_quotes(s)));
+  std::string lower = s.substr(std::string_view("SCMP_ARCH_").size());
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  uint32_t arch = seccomp_arch_resolve_name(lower.c_str());
+  if (arch == 0) {
+    const scmp_version* v = seccomp_version();
+    fail(field, cat("architecture ", in_quotes(s), " is not supported by libseccomp ",
+                    std::to_string(v->major), ".", std::to_string(v->minor), ".",
+                    std::to_string(v->micro)));
+  }
+  return arch;
+}
+
+std::string arch_name(uint32_t arch) {
+  for (std::string_view s : spec::kSeccompArchs) {
+    std::string lower(s.substr(std::string_view("SCMP_ARCH_").size()));
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (seccomp_arch_resolve_name(lower.c_str()) == arch) return std::string(s);
+  }
+  return std::to_string(arch);
+}
+
+ArgCompare arg_of(const json& a, const std::string& field) {
+  if (!a.is_object()) fail(field, "must be an object");
+  ArgCompare c;
+  const json* index = member(a, "index");
+  const json* value = member(a, "value");
+  const json* op = member(a, "op");
+  if (!index) fail(member_field(field, "index"), "required");
+  if (!value) fail(member_field(field, "value"), "required");
+  if (!op) fail(member_field(field, "op"), "required");
+  c.index = static_cast<unsigned>(unsigned_of(*index, member_field(field, "index"), kMaxArgs - 1));
+  c.value = unsigned_of(*value, member_field(field, "value"), UINT64_MAX);
+  if (const json* two = member(a, "valueTwo"))
+    c.value_two = unsigned_of(*two, member_field(field, "valueTwo"), UINT64_MAX);
+  const std::string& name = string_of(*op, member_field(field, "op"));
+  auto it = std::find_if(std::begin(kOperators), std::end(kOperators),
+                         [&](const OperatorName& o) { return o.name == name; });
+  if (it == std::end(kOperators))
+    fail(member_field(field, "op"), cat("unknown operator ", in_quotes(name)));
+  c.op = it->op;
+  return c;
+}
+
+void syscalls_of(const json& list, const std::string& field, RuleSet& out) {
+  array_of(list, field);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string f = index_field(field, i);
+    const json& e = list[i];
+    if (!e.is_object()) fail(f, "must be an object");
+    const json* names = member(e, "names");
+    const json* action = member(e, "action");
+    if (!names) fail(member_field(f, "names"), "required");
+    if (!action) fail(member_field(f, "action"), "required");
+    array_of(*names, member_field(f, "names"));
+    if (names->empty()) fail(member_field(f, "names"), "must name at least one syscall");
+    Action act = action_of(*action, member(e, "errnoRet"), member_field(f, "action"),
+                           member_field(f, "errnoRet"));
+    std::vector<ArgCompare> args;
+    if (const json* a = member(e, "args")) {
+      array_of(*a, member_field(f, "args"));
+      for (size_t k = 0; k < a->size(); ++k)
+        args.push_back(arg_of((*a)[k], index_field(member_field(f, "args"), k)));
+    }
+    for (size_t k = 0; k < names->size(); ++k) {
+      const std::string nf = index_field(member_field(f, "names"), k);
+      const std::string& name = string_of((*names)[k], nf);
+      if (name.empty()) fail(nf, "empty syscall name");
+      if (act.kind == SCMP_ACT_NOTIFY && name == "sendmsg")
+        fail(f,
+             "SCMP_ACT_NOTIFY cannot be used for \"sendmsg\": the init hands the listener fd "
+             "over with it");
+      out.rules.push_back(Rule{name, act, args, f});
+    }
+    out.uses_notify |= act.kind == SCMP_ACT_NOTIFY;
+  }
+}
+
+[[noreturn]] void fail_libseccomp(const std::string& what, int rc) {
+  throw_errno(what, -rc);
+}
+
+// A filter attribute for a config flag, or nothing when this libseccomp has none.
+std::optional<scmp_filter_attr> flag_attribute(std::string_view flag) {
+  if (flag == "SECCOMP_FILTER_FLAG_TSYNC") return SCMP_FLTATR_CTL_TSYNC;
+  if (flag == "SECCOMP_FILTER_FLAG_LOG") return SCMP_FLTATR_CTL_LOG;
+  if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") return SCMP_FLTATR_CTL_SSB;
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
+  if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") return SCMP_FLTATR_CTL_WAITKILL;
+#endif
+  return std::nullopt;
+}
+
+void add_rule(scmp_filter_ctx ctx, const Rule& r, uint32_t action, int nr) {
+  std::vector<scmp_arg_cmp> cmps;
+  unsigned count[kMaxArgs] = {};
+  bool repeated = false;
+  for (const ArgCompare& a : r.args) {
+    cmps.push_back(scmp_arg_cmp{a.index, static_cast<scmp_compare>(a.op), a.value, a.value_two});
+    repeated |= ++count[a.index] > 1;
+  }
+  auto add = [&](unsigned n, const scmp_arg_cmp* c) {
+    int rc = seccomp_rule_add_array(ctx, action, nr, n, c);
+    if (rc < 0)
+      fail_libseccomp(
+          cat(r.field, ": adding the rule for ", in_quotes(r.name), ": seccomp_rule_add"), rc);
+  };
+  if (!repeated) {
+    add(static_cast<unsigned>(cmps.size()), cmps.data());
+  } else {
+    // libseccomp takes one comparison per argument in a rule (EINVAL); as
+    // runc and crun do, each comparison becomes a rule of its own.
+    for (const scmp_arg_cmp& c : cmps) add(1, &c);
+  }
+}
+
+std::string export_with(const Filter& f, int (*exporter)(const scmp_filter_ctx, int),
+                        const char* what) {
+  if (!f.ctx()) throw Error(cat(what, ": no seccomp filter"));
+  UniqueFd fd(::memfd_create("ocirun-seccomp", MFD_CLOEXEC));
+  if (!fd) throw_errno("memfd_create");
+  int rc = exporter(f.ctx(), fd.get());
+  if (rc < 0) fail_libseccomp(what, rc);
+  if (::lseek(fd.get(), 0, SEEK_SET) < 0) throw_errno("lseek");
+  return sys::read_fd(fd.get(), what);
+}
+
+}  // namespace
+
+uint32_t scmp_action(const Action& a) {
+  return a.kind | (a.errno_ret.value_or(0) & 0xffffU);
+}
+
+RuleSet plan(const json& seccomp) {
+  const std::string base = "linux.seccomp";
+  if (!seccomp.is_object()) fail(base, "must be an object");
+  RuleSet out;
+
+  const json* def = member(seccomp, "defaultAction");
+  if (!def) fail(member_field(base, "defaultAction"), "required");
+  out.default_action =
+      action_of(*def, member(seccomp, "defaultErrnoRet"), member_field(base, "defaultAction"),
+                member_field(base, "defaultErrnoRet"));
+  if (out.default_action.kind == SCMP_ACT_NOTIFY)
+    fail(member_field(base, "defaultAction"),
+         "SCMP_ACT_NOTIFY cannot be the default action (the init's own calls after loading "
+         "the filter would wait for an agent that has no fd yet)");
+
+  out.architectures.push_back(seccomp_arch_native());
+  if (const json* archs = member(seccomp, "architectures")) {
+    const std::string f = member_field(base, "architectures");
+    array_of(*archs, f);
+    for (size_t i = 0; i < archs->size(); ++i) {
+      const std::string af = index_field(f, i);
+      uint32_t arch = arch_of(string_of((*archs)[i], af), af);
+      if (std::find(out.architectures.begin(), out.architectures.end(), arch) ==
+          out.architectures.end())
+        out.architectures.push_back(arch);
+    }
+  }
+
+  if (const json* flags = member(seccomp, "flags")) {
+    const std::string f = member_field(base, "flags");
+    array_of(*flags, f);
+    for (size_t i = 0; i < flags->size(); ++i) {
+      const std::string ff = index_field(f, i);
+      const std::string& flag = string_of((*flags)[i], ff);
+      if (std::find(std::begin(spec::kSeccompFlags), std::end(spec::kSeccompFlags), flag) ==
+          std::end(spec::kSeccompFlags))
+        fail(ff, cat("unknown flag ", in_quotes(flag)));
+      out.flags.push_back(flag);
+    }
+  } else {
+    out.flags.push_back("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+  }
+
+  if (const json* p = member(seccomp, "listenerPath"))
+    out.listener_path = string_of(*p, member_field(base, "listenerPath"));
+  if (const json* m = member(seccomp, "listenerMetadata")) {
+    out.listener_metadata = string_of(*m, member_field(base, "listenerMetadata"));
+    if (out.listener_path.empty())
+      fail(member_field(base, "listenerMetadata"), "set without listenerPath");
+  }
+
+  if (const json* calls = member(seccomp, "syscalls"))
+    syscalls_of(*calls, member_field(base, "syscalls"), out);
+
+  if (out.uses_notify && out.listener_path.empty())
+    fail(member_field(base, "listenerPath"), "required with SCMP_ACT_NOTIFY");
+  return out;
+}
+
+Filter::Filter() = default;
+Filter::Filter(void* ctx) : ctx_(ctx) {}
+Filter::~Filter() {
+  if (ctx_) seccomp_release(ctx_);
+}
+Filter::Filter(Filter&& o) noexcept : ctx_(std::exchange(o.ctx_, nullptr)) {}
+Filter& Filter::operator=(Filter&& o) noexcept {
+  if (this != &o) {
+    if (ctx_) seccomp_release(ctx_);
+    ctx_ = std::exchange(o.ctx_, nullptr);
+  }
+  return *this;
+}
+
+Filter build(const RuleSet& rules, std::vector<std::string>* skipped) {
+  const uint32_t def = scmp_action(rules.default_action);
+  Filter f(seccomp_init(def));
+  scmp_filter_ctx ctx = f.ctx();
+  if (!ctx) throw Error("linux.seccomp: seccomp_init failed");
+
+  // The runtime sets NO_NEW_PRIVS itself, from process.noNewPrivileges.
+  int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (rc < 0) fail_libseccomp("linux.seccomp: seccomp_attr_set NNP", rc);
+  // The kernel's errno from seccomp_load rather than libseccomp's ECANCELED.
+  if (seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1) < 0)
+    log::debug("linux.seccomp: libseccomp cannot report the kernel's error codes");
+
+  for (uint32_t arch : rules.architectures) {
+    rc = seccomp_arch_add(ctx, arch);
+    if (rc < 0 && rc != -EEXIST)
+      fail_libseccomp(
+          cat("linux.seccomp.architectures: adding ", arch_name(arch), ": seccomp_arch_add"), rc);
+  }
+
+  for (const std::string& flag : rules.flags) {
+    auto attr = flag_attribute(flag);
+    if (!attr) {
+      log::debug(cat("linux.seccomp.flags: ", flag, " needs libseccomp 2.6; not set"));
+      continue;
+    }
+    rc = seccomp_attr_set(ctx, *attr, 1);
+    if (rc == -EOPNOTSUPP) {
+      log::debug(cat("linux.seccomp.flags: ", flag, " is not supported by this kernel; not set"));
+      continue;
+    }
+    if (rc < 0)
+      fail_libseccomp(cat("linux.seccomp.flags: setting ", flag, ": seccomp_attr_set"), rc);
+  }
+
+  // As runc: a binary tree for long rule lists (libseccomp <= 2.5.4 mishandles
+  // it without rules; 32 is runc's threshold).
+  if (rules.rules.size() > 32 && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+    log::debug("linux.seccomp: libseccomp has no binary tree optimization");
+
+  for (const Rule& r : rules.rules) {
+    const uint32_t action = scmp_action(r.action);
+    if (action == def) continue;  // libseccomp refuses it (EACCES); it changes nothing
+    int nr = seccomp_syscall_resolve_name(r.name.c_str());
+    if (nr == __NR_SCMP_ERROR) {
+      if (skipped)
+        skipped->push_back(r.name);
+      else
+        log::debug(cat("linux.seccomp: syscall ", in_quotes(r.name),
+                       " is unknown here; its rule is skipped"));
+      continue;
+    }
+    add_rule(ctx, r, action, nr);
+  }
+  return f;
+}
+
+std::string export_pfc(const Filter& f) {
+  return export_with(f, seccomp_export_pfc, "seccomp_export_pfc");
+}
+
+std::vector<uint8_t> export_bpf(const Filter& f) {
+  std::string s = export_with(f, seccomp_export_bpf, "seccomp_export_bpf");
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
+
+UniqueFd load(const Filter& f) {
+  if (!f.ctx()) throw Error("loading the seccomp filter: no filter");
+  int rc = seccomp_load(f.ctx());
+  if (rc < 0) throw_errno("loading the seccomp filter: seccomp_load", -rc);
+  // The listener exists only when the filter has NOTIFY rules; it is ours to
+  // hand over and close (the kernel makes it close-on-exec; make sure).
+  int fd = seccomp_notify_fd(f.ctx());
+  if (fd < 0) return {};
+  UniqueFd notify(fd);
+  int fl = ::fcntl(fd, F_GETFD);
+  if (fl < 0 || ::fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+    throw_errno("loading the seccomp filter: fcntl FD_CLOEXEC on the notify fd");
+  return notify;
+}
+
+}  // namespace ocirun::seccomp

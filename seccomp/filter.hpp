@@ -1,0 +1,102 @@
+// linux.seccomp → a seccomp filter. Two steps: the config becomes a plain
+// RuleSet (pure, validated, errors naming the entry), and the RuleSet becomes
+// a libseccomp filter context (no kernel involved until load()), which tests
+// export as BPF or PFC text.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/sys/fd.hpp"
+
+namespace ocirun::seccomp {
+
+// An action with its argument: errno for ERRNO (and the default errno), the
+// trace message for TRACE.
+struct Action {
+  uint32_t kind = 0;  // SCMP_ACT_KILL, SCMP_ACT_ALLOW, ... without the argument
+  // Set exactly for ERRNO and TRACE: errnoRet, EPERM when the config has none
+  // (the spec's default, and runc's and crun's for both). Other actions with an
+  // errnoRet are refused, as the spec says.
+  std::optional<uint32_t> errno_ret;
+};
+
+// The action as libseccomp takes it: kind | errno (SCMP_ACT_ERRNO(1), ...).
+uint32_t scmp_action(const Action& a);
+
+struct ArgCompare {
+  unsigned index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  int op = 0;  // SCMP_CMP_NE, ... (enum scmp_compare)
+};
+
+struct Rule {
+  std::string name;  // one syscall (a config entry with several names becomes several rules)
+  Action action;
+  std::vector<ArgCompare> args;
+  std::string field;  // "linux.seccomp.syscalls[4]", for messages
+};
+
+struct RuleSet {
+  Action default_action;
+  // SCMP_ARCH_*: the native one first, then the config's (once each).
+  std::vector<uint32_t> architectures;
+  // As the config spells them. No `flags` at all (not even []) means
+  // SECCOMP_FILTER_FLAG_SPEC_ALLOW, as runc and crun default to.
+  std::vector<std::string> flags;
+  std::vector<Rule> rules;
+  std::string listener_path;
+  std::string listener_metadata;
+  bool uses_notify = false;  // any NOTIFY action (default or rule)
+};
+
+// Pure: validates and converts; throws Error naming the entry
+// (`linux.seccomp.syscalls[4].action: unknown action "SCMP_ACT_FOO"`). A
+// NOTIFY action without listenerPath is an error here, and so are, as runc
+// refuses them, NOTIFY as the default action and NOTIFY for "sendmsg" (the
+// init hands the listener fd over with sendmsg after loading the filter: it
+// would wait for an agent that has no fd yet). An architecture the spec knows
+// but this libseccomp does not (SCMP_ARCH_LOONGARCH64 before 2.6) is an error.
+RuleSet plan(const nlohmann::json& seccomp);
+
+// A libseccomp filter context (RAII).
+class Filter {
+ public:
+  Filter();                    // no context
+  explicit Filter(void* ctx);  // takes ownership of a scmp_filter_ctx
+  ~Filter();
+  Filter(Filter&&) noexcept;
+  Filter& operator=(Filter&&) noexcept;
+  void* ctx() const { return ctx_; }  // scmp_filter_ctx
+
+ private:
+  void* ctx_ = nullptr;
+};
+
+// Builds the filter: architectures added, each rule added (a syscall name
+// unknown to this libseccomp/architecture is skipped, as runc does), flags set
+// (those the kernel/libseccomp lack are skipped with a debug message). A rule
+// whose action is the default action is left out (libseccomp refuses it; runc
+// skips it). `skipped`, when given, receives the unknown names skipped (the
+// caller reports them); without it they are logged here (log::debug). As runc:
+// NO_NEW_PRIVS is left to the caller (process.noNewPrivileges), the bad-arch
+// action stays libseccomp's default (KILL_THREAD), and more than 32 rules get
+// the binary-tree optimization.
+Filter build(const RuleSet& rules, std::vector<std::string>* skipped = nullptr);
+
+// For tests: the filter as BPF (seccomp_export_bpf) or as PFC text.
+std::string export_pfc(const Filter& f);
+std::vector<uint8_t> export_bpf(const Filter& f);
+
+// Effects: loads the filter into the calling thread; returns the user
+// notification fd (close-on-exec) when the filter has NOTIFY actions (else an
+// empty fd). Throws "loading the seccomp filter: seccomp_load: <strerror>".
+UniqueFd load(const Filter& f);
+
+}  // namespace ocirun::seccomp
