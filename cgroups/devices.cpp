@@ -53,6 +53,7 @@
 #include <optional>
 #include <string_view>
 
+#include "runtime/spec/field_path.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/fd.hpp"
 
@@ -292,11 +293,7 @@ std::vector<DeviceRule> device_rules(const nlohmann::json& resource_devices,
       fail(base, "must be an array, got " + shown(resource_devices));
     size_t i = 0;
     for (const auto& entry : resource_devices) {
-      std::string where = base;
-      where += '[';
-      where += std::to_string(i++);
-      where += ']';
-      rules.push_back(parse_rule(entry, where));
+      rules.push_back(parse_rule(entry, spec::field_element(base, i++)));
     }
   }
   for (const auto& d : kDefaultDevices) {

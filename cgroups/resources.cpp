@@ -21,6 +21,7 @@
 #include <string_view>
 #include <utility>
 
+#include "runtime/spec/field_path.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace ocirun::cgroups {
@@ -32,32 +33,12 @@ using json = nlohmann::json;
 // Field names, spelt as the loader spells them: linux.resources.memory.limit,
 // linux.resources.blockIO.weightDevice[0], linux.resources.unified["io.max"].
 
-bool plain_key(std::string_view k) {
-  if (k.empty()) return false;
-  for (char c : k)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
-  return true;
-}
-
 std::string member(const std::string& base, std::string_view key) {
-  std::string out = base;
-  if (plain_key(key)) {
-    out += '.';
-    out += key;
-  } else {
-    out += '[';
-    out += json(std::string(key)).dump(-1, ' ', false, json::error_handler_t::replace);
-    out += ']';
-  }
-  return out;
+  return spec::field_member(base, key);
 }
 
 std::string element(const std::string& base, size_t i) {
-  std::string out = base;
-  out += '[';
-  out += std::to_string(i);
-  out += ']';
-  return out;
+  return spec::field_element(base, i);
 }
 
 [[noreturn]] void fail(const std::string& field, std::string_view what) {

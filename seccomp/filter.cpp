@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "runtime/log.hpp"
+#include "runtime/spec/field_path.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
@@ -76,18 +77,11 @@ std::string in_quotes(std::string_view s) {
 }
 
 std::string index_field(const std::string& field, size_t i) {
-  std::string f = field;
-  f += '[';
-  f += std::to_string(i);
-  f += ']';
-  return f;
+  return spec::field_element(field, i);
 }
 
 std::string member_field(const std::string& field, std::string_view key) {
-  std::string f = field;
-  f += '.';
-  f += key;
-  return f;
+  return spec::field_member(field, key);
 }
 
 const json* member(const json& o, const char* key) {
