@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "cgroups/path.hpp"
+
 namespace ocirun::cgroups {
 
 namespace {
@@ -22,7 +24,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Whitespace-separated fields of one line.
+// Whitespace-separated fields of one line, as views into it (io.stat's keep
+// them past the line: they point into the file's text).
 std::vector<std::string_view> fields(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;
@@ -33,18 +36,6 @@ std::vector<std::string_view> fields(std::string_view line) {
     if (i > start) out.push_back(line.substr(start, i - start));
   }
   return out;
-}
-
-// Calls f(line) for each line of text (the last one need not end in '\n').
-template <typename F>
-void for_each_line(std::string_view text, F&& f) {
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    f(line);
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
 }
 
 // A whole decimal unsigned 64-bit number, nothing else.
