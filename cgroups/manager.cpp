@@ -161,14 +161,22 @@ void enable_controllers(const std::string& dir, const std::set<std::string>& nee
 
 // Makes the cgroups from the hierarchy's root `mount` down to `mount + rel`,
 // enabling `needed` in each parent on the way.
+// A parent made here may be removed meanwhile by a `delete` that found it
+// empty (Cgroup::remove): then the path is made again from the top.
 void make_path(const std::string& mount, const std::string& rel,
                const std::set<std::string>& needed) {
-  std::string level = mount;
-  for (const auto& step : ancestors_and_self(rel)) {
-    enable_controllers(level, needed);
-    level = mount + step;
-    if (::mkdir(level.c_str(), 0755) < 0 && errno != EEXIST)
-      throw_errno("creating cgroup " + level);
+  for (int attempt = 0;; ++attempt) {
+    std::string level = mount;
+    bool vanished = false;
+    for (const auto& step : ancestors_and_self(rel)) {
+      enable_controllers(level, needed);
+      level = mount + step;
+      if (::mkdir(level.c_str(), 0755) == 0 || errno == EEXIST) continue;
+      if (errno != ENOENT || attempt >= 10) throw_errno("creating cgroup " + level);
+      vanished = true;
+      break;
+    }
+    if (!vanished) return;
   }
 }
 
@@ -363,6 +371,14 @@ void Cgroup::remove() const {
     if (frozen()) sys::write_file(dir_ + "/cgroup.freeze", "0");  // for the pid-by-pid fallback
   }
   remove_tree(dir_);
+  // The default parent (/ocirun) goes with its last container; one that
+  // still has children stays (EBUSY).
+  auto slash = dir_.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    std::string parent = dir_.substr(0, slash);
+    std::string_view name = std::string_view(parent).substr(parent.rfind('/') + 1);
+    if (name == kDefaultParent) ::rmdir(parent.c_str());
+  }
 }
 
 FileReader Cgroup::reader() const {

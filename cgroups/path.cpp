@@ -150,7 +150,13 @@ std::string expand_slice(const std::string& slice) {
 std::string resolve(const std::string& cgroups_path, const std::string& own, const std::string& id,
                     const PathOptions& opts) {
   if (opts.systemd && !cgroups_path.empty()) return systemd_path(cgroups_path, id);
-  if (cgroups_path.empty()) return clean("/ocirun/" + id, "/ocirun/" + id);
+  if (cgroups_path.empty()) {
+    std::string path = "/";
+    path += kDefaultParent;
+    path += '/';
+    path += id;
+    return clean(path, path);
+  }
   std::string path = cgroups_path;
   if (!path.starts_with('/')) {
     std::string joined = own == "/" ? "" : own;

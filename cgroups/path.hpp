@@ -35,13 +35,16 @@ std::optional<std::string> cgroup2_mount(std::string_view mountinfo, std::string
 // when there is none or it is not a plain absolute path.
 std::optional<std::string> own_cgroup(std::string_view proc_cgroup);
 
+// The parent of the containers whose linux.cgroupsPath is empty.
+inline constexpr std::string_view kDefaultParent = "ocirun";
+
 // Options that decide the path, from the command line.
 struct PathOptions {
   bool systemd = false;  // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
 };
 
 // linux.cgroupsPath → the container's cgroup, absolute within the hierarchy:
-//   ""        → /ocirun/<id>
+//   ""        → /ocirun/<id> (kDefaultParent)
 //   "/a/b"    → /a/b
 //   "a/b"     → <own>/a/b  (under the caller's cgroup, as runc does)
 //   systemd   "machine.slice:libpod:abc" → /machine.slice/libpod-abc.scope
