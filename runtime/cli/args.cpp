@@ -87,6 +87,18 @@ constexpr std::array kUpdateFlags{
     FlagSpec{"blkio-weight", 0, true, "N", "block I/O weight, 10 to 1000"},
     kHelp};
 
+constexpr std::array kExecFlags{
+    FlagSpec{"process", 'p', true, "FILE", "the process to run: a runtime-spec process JSON"},
+    FlagSpec{"env", 'e', true, "KEY=VALUE", "set an environment variable (repeatable)", true},
+    FlagSpec{"cwd", 0, true, "DIR", "working directory in the container"},
+    FlagSpec{"user", 'u', true, "UID[:GID]", "user (and group) to run as"},
+    FlagSpec{"detach", 'd', false, "", "return once the process has started"},
+    kPidFile,
+    kPreserve,
+    FlagSpec{"ignore-paused", 0, false, "", "exec even into a paused container"},
+    FlagSpec{"tty", 't', false, "", "a terminal for the process (not supported yet)"},
+    kHelp};
+
 constexpr std::string_view kId = "<container-id>";
 
 constexpr std::array kCommands{
@@ -102,6 +114,8 @@ constexpr std::array kCommands{
     CommandSpec{"list", "", "list containers", 0, 0, kListFlags},
     CommandSpec{"features", "", "print the features this runtime supports as JSON", 0, 0,
                 kOnlyHelp},
+    CommandSpec{"exec", "<container-id> [command args...]",
+                "run a new process in a running container", 1, 1024, kExecFlags, true},
     CommandSpec{"pause", kId, "freeze every process of a container", 1, 1, kOnlyHelp},
     CommandSpec{"resume", kId, "thaw a paused container", 1, 1, kOnlyHelp},
     CommandSpec{"ps", "<container-id> [-- ps arguments]", "list the processes of a container", 1,
@@ -138,11 +152,18 @@ void take_flag(std::span<const std::string> argv, size_t& i, std::span<const Fla
     out[name] = (v == "true" || v == "1") ? "true" : "false";
     return;
   }
+  std::string value;
   if (inline_value) {
-    out[name] = *inline_value;
+    value = *inline_value;
   } else {
     if (i + 1 >= argv.size()) throw Error("flag --" + name + " needs a value" + where);
-    out[name] = argv[++i];
+    value = argv[++i];
+  }
+  if (f->repeatable && out.count(name)) {
+    out[name] += '\n';
+    out[name] += value;
+  } else {
+    out[name] = value;
   }
 }
 

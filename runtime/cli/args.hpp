@@ -18,6 +18,7 @@ struct FlagSpec {
   bool takes_value;
   std::string_view value_name;  // for help: "DIR", "FILE", ...
   std::string_view help;
+  bool repeatable = false;  // each use adds a value (joined by '\n')
 };
 
 struct CommandSpec {

@@ -271,6 +271,26 @@ int dispatch(const Invocation& inv) {
     }
     return 0;
   }
+  if (cmd == "exec") {
+    container::ExecOptions o;
+    o.process_file = inv.value("process");
+    o.args.assign(inv.args.begin() + 1, inv.args.end());
+    std::string env = inv.value("env");
+    for (size_t at = 0; !env.empty() && at <= env.size();) {
+      size_t nl = env.find('\n', at);
+      if (nl == std::string::npos) nl = env.size();
+      o.env.push_back(env.substr(at, nl - at));
+      at = nl + 1;
+    }
+    o.cwd = inv.value("cwd");
+    o.user = inv.value("user");
+    o.detach = inv.flag("detach");
+    o.pid_file = inv.value("pid-file");
+    o.preserve_fds = parse_count("preserve-fds", inv.value("preserve-fds", "0"));
+    o.ignore_paused = inv.flag("ignore-paused");
+    if (inv.flag("tty")) throw Error("exec --tty: a terminal for exec is not supported yet");
+    return container::exec(store, id, o);
+  }
   if (cmd == "pause") {
     container::pause(store, id);
     return 0;

@@ -2,6 +2,8 @@
 // finding its init (runtime/container/record.cpp).
 #pragma once
 
+#include <signal.h>
+
 #include <optional>
 
 #include "runtime/state/store.hpp"
@@ -14,5 +16,11 @@ std::optional<state::Record> try_read(const state::ContainerDir& dir);
 
 // A pidfd for the container's init, checked to be the process the record names.
 std::optional<UniqueFd> open_init(const state::Record& r);
+
+// A process run in the foreground (`run`, `exec`): forwards the signals of
+// `mask` (blocked by the caller before the process was made) to `pid`, relays
+// the terminal `console` (-1: none) and returns the wait status
+// (runtime/container/foreground.cpp).
+int wait_in_foreground(pid_t pid, sigset_t mask, int console);
 
 }  // namespace ocirun::container
