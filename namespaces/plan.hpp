@@ -23,11 +23,14 @@ struct Plan {
   bool own_uts = false;    // hostname may be set
   std::vector<spec::IdMapping> uid_mappings, gid_mappings;
 
-  // A user namespace joined by path must be entered before the new namespaces
-  // are made, so that they belong to it: the init is then cloned by an
-  // intermediate process that has joined first.
+  // Namespaces joined by path are entered before the new ones are made when
+  // a user namespace is involved: one joined by path, so that the new
+  // namespaces belong to it; or a new one, whose root has no privilege over
+  // the host's namespaces (a network namespace given by path). The init is
+  // then cloned by an intermediate process that has joined first.
   bool join_before_clone() const {
-    if (clone_flags == 0) return false;
+    if (clone_flags == 0 || joins.empty()) return false;
+    if (new_user) return true;
     for (const auto& j : joins)
       if (j.type == spec::NsType::User) return true;
     return false;

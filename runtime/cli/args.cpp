@@ -89,14 +89,22 @@ constexpr std::array kUpdateFlags{
 
 constexpr std::array kExecFlags{
     FlagSpec{"process", 'p', true, "FILE", "the process to run: a runtime-spec process JSON"},
-    FlagSpec{"env", 'e', true, "KEY=VALUE", "set an environment variable (repeatable)", true},
+    FlagSpec{"tty", 't', false, "", "a terminal for the process"},
+    kConsole,
     FlagSpec{"cwd", 0, true, "DIR", "working directory in the container"},
+    FlagSpec{"env", 'e', true, "KEY=VALUE", "set an environment variable (repeatable)", true},
     FlagSpec{"user", 'u', true, "UID[:GID]", "user (and group) to run as"},
+    FlagSpec{"additional-gids", 'g', true, "GID", "an additional group (repeatable)", true},
+    FlagSpec{"cap", 'c', true, "CAP", "add a capability (repeatable)", true},
+    FlagSpec{"no-new-privs", 0, false, "", "set no_new_privs for the process"},
+    FlagSpec{"apparmor", 0, true, "PROFILE", "AppArmor profile of the process"},
+    FlagSpec{"process-label", 0, true, "LABEL", "SELinux label of the process"},
     FlagSpec{"detach", 'd', false, "", "return once the process has started"},
     kPidFile,
     kPreserve,
-    FlagSpec{"ignore-paused", 0, false, "", "exec even into a paused container"},
-    FlagSpec{"tty", 't', false, "", "a terminal for the process (not supported yet)"},
+    FlagSpec{"ignore-paused", 0, false, "", "exec even into a paused container (waits for resume)"},
+    FlagSpec{"cgroup", 0, true, "[CONTROLLERS:]PATH", "run in this sub-cgroup of the container's",
+             true},
     kHelp};
 
 constexpr std::string_view kId = "<container-id>";
@@ -194,6 +202,19 @@ bool Invocation::flag(const std::string& name) const {
 std::string Invocation::value(const std::string& name, const std::string& fallback) const {
   auto it = flags.find(name);
   return it == flags.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Invocation::values(const std::string& name) const {
+  std::vector<std::string> out;
+  auto it = flags.find(name);
+  if (it == flags.end()) return out;
+  const std::string& all = it->second;
+  for (size_t at = 0; at <= all.size();) {
+    size_t nl = std::min(all.find('\n', at), all.size());
+    out.push_back(all.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return out;
 }
 
 Invocation parse(std::span<const std::string> argv) {

@@ -44,6 +44,8 @@ struct Invocation {
 
   bool flag(const std::string& name) const;  // a boolean flag is set
   std::string value(const std::string& name, const std::string& fallback = "") const;
+  // Each use of a repeatable flag, in order; empty when it was not given.
+  std::vector<std::string> values(const std::string& name) const;
 };
 
 // Throws Error for an unknown command or flag, a missing flag value, or a wrong

@@ -14,6 +14,7 @@
 #include "runtime/spec/loader.hpp"
 
 #include "runtime/container/container.hpp"
+#include "runtime/container/exec.hpp"
 #include "runtime/log.hpp"
 #include "runtime/spec/default_spec.hpp"
 #include "runtime/spec/features.hpp"
@@ -275,20 +276,21 @@ int dispatch(const Invocation& inv) {
     container::ExecOptions o;
     o.process_file = inv.value("process");
     o.args.assign(inv.args.begin() + 1, inv.args.end());
-    std::string env = inv.value("env");
-    for (size_t at = 0; !env.empty() && at <= env.size();) {
-      size_t nl = env.find('\n', at);
-      if (nl == std::string::npos) nl = env.size();
-      o.env.push_back(env.substr(at, nl - at));
-      at = nl + 1;
-    }
+    o.env = inv.values("env");
     o.cwd = inv.value("cwd");
     o.user = inv.value("user");
+    o.extra_gids = inv.values("additional-gids");
+    o.caps = inv.values("cap");
+    o.tty = inv.flag("tty");
+    o.console_socket = inv.value("console-socket");
+    o.no_new_privs = inv.flag("no-new-privs");
+    o.apparmor = inv.value("apparmor");
+    o.process_label = inv.value("process-label");
+    o.cgroup = inv.values("cgroup");
     o.detach = inv.flag("detach");
     o.pid_file = inv.value("pid-file");
     o.preserve_fds = parse_count("preserve-fds", inv.value("preserve-fds", "0"));
     o.ignore_paused = inv.flag("ignore-paused");
-    if (inv.flag("tty")) throw Error("exec --tty: a terminal for exec is not supported yet");
     return container::exec(store, id, o);
   }
   if (cmd == "pause") {

@@ -24,6 +24,7 @@
 #include "runtime/launch/launch.hpp"
 #include "runtime/log.hpp"
 #include "runtime/process/hooks.hpp"
+#include "runtime/process/process.hpp"
 #include "runtime/process/terminal.hpp"
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/spec/loader.hpp"
@@ -64,6 +65,8 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
     throw Error("process.terminal is true: --console-socket is required");
   if (!p.config.process->terminal && !opts.console_socket.empty())
     throw Error("--console-socket: given, but process.terminal is false");
+  if (auto why = process::lsm_refusal(*p.config.process, process::host_lsm_support()); !why.empty())
+    throw Error(why, EINVAL);
   const std::string& root = p.config.root.path;
   std::string rootfs = root.starts_with("/") ? root : p.bundle + "/" + root;
   struct stat st;
@@ -77,7 +80,10 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
   in.no_pivot = opts.no_pivot;
   in.user_namespace = spec::find_namespace(p.config, spec::NsType::User) != nullptr;
   in.new_user_namespace = p.namespaces.new_user;
-  in.network_namespace = spec::find_namespace(p.config, spec::NsType::Network) != nullptr;
+  // A network namespace given by path belongs to another user namespace than
+  // a new one: its sysfs cannot be mounted there.
+  const spec::Namespace* net = spec::find_namespace(p.config, spec::NsType::Network);
+  in.network_namespace = net && (net->path.empty() || !in.new_user_namespace);
   p.rootfs = rootfs::plan(p.config, in);
   if (p.config.linux_ && p.config.linux_->seccomp.is_object()) {
     p.seccomp_rules = seccomp::plan(p.config.linux_->seccomp);
@@ -108,24 +114,6 @@ std::string owner_name() {
   } catch (const Error&) {
   }
   return name;
-}
-
-void write_pid_file(const std::string& path, pid_t pid) {
-  if (path.empty()) return;
-  // Atomic: readers never see a partial number. No trailing newline (containerd
-  // parses the file strictly).
-  char cwd[PATH_MAX];
-  std::string abs = path;
-  if (!path.starts_with("/")) {
-    if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
-    abs = std::string(cwd) + "/" + path;
-  }
-  auto slash = abs.rfind('/');
-  std::string dir = abs.substr(0, slash == 0 ? 1 : slash);
-  with_context("writing --pid-file " + path, [&] {
-    UniqueFd d = sys::open(dir, O_RDONLY | O_DIRECTORY);
-    sys::write_file_atomic(d.get(), abs.substr(slash + 1), std::to_string(pid));
-  });
 }
 
 // Every process in the init's pid namespace (the init itself included).

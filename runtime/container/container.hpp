@@ -56,21 +56,6 @@ struct EventsOptions {
 void events(const state::Store& store, const std::string& id, const EventsOptions& opts,
             const std::function<void(const nlohmann::json&)>& emit);
 
-// `exec`: a new process in a running container (runtime/container/exec.cpp).
-struct ExecOptions {
-  std::string process_file;       // --process: a runtime-spec process JSON
-  std::vector<std::string> args;  // the command, when no --process
-  std::vector<std::string> env;   // --env K=V, over the container's process env
-  std::string cwd;
-  std::string user;  // "UID[:GID]"
-  bool detach = false;
-  std::string pid_file;
-  int preserve_fds = 0;
-  bool ignore_paused = false;
-};
-// Returns the process's exit status (128+N for signal N), or 0 with detach.
-int exec(const state::Store& store, const std::string& id, const ExecOptions& opts);
-
 // "KILL", "SIGKILL", "9" → 9; throws `unknown signal "X"`.
 int parse_signal(const std::string& name);
 

@@ -1,8 +1,9 @@
 // `exec`: a new process in a running container. An intermediate, cloned into
 // the container's cgroup, joins the init's namespaces (setns on a pidfd, all at
-// once, the user namespace handled by the kernel) and clones the process, which
-// ocirun, the child subreaper, inherits and waits for; the process sets up its user,
-// capabilities, rlimits and the container's seccomp filter, and execs.
+// once: the kernel enters the user namespace first) and clones the process;
+// ocirun, a child subreaper, inherits it when the intermediate exits. The
+// process sets up its terminal, user, capabilities, rlimits and the container's
+// seccomp filter, and execs. Every error reaches ocirun over the sync socket.
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
@@ -16,11 +17,12 @@
 #include <cerrno>
 
 #include "cgroups/manager.hpp"
-#include "runtime/container/container.hpp"
+#include "runtime/container/exec.hpp"
 #include "runtime/container/record.hpp"
 #include "runtime/launch/sync.hpp"
-#include "runtime/log.hpp"
+#include "runtime/process/attributes.hpp"
 #include "runtime/process/process.hpp"
+#include "runtime/process/terminal.hpp"
 #include "runtime/spec/loader.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
@@ -37,42 +39,6 @@ std::string quoted(const std::string& id) {
   q += id;
   q += "\"";
   return q;
-}
-
-// The process to run: --process FILE, or the container's process with the
-// command line's args, env, cwd and user over it.
-spec::Process exec_process(const std::string& bundle, const ExecOptions& o) {
-  std::string text = sys::read_file(bundle + "/config.json");
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (!o.process_file.empty()) {
-    nlohmann::json p = nlohmann::json::parse(sys::read_file(o.process_file), nullptr, false);
-    if (p.is_discarded()) throw Error("--process " + o.process_file + ": invalid JSON", EINVAL);
-    doc["process"] = p;
-    return *with_context("--process " + o.process_file, [&] {
-              return spec::from_json(doc, "process");
-            }).process;
-  }
-  spec::Process proc = *spec::from_json(doc, "config.json").process;
-  if (o.args.empty()) throw Error("exec: a command to run is required (or --process FILE)", EINVAL);
-  proc.args = o.args;
-  proc.terminal = false;
-  for (const auto& kv : o.env) {
-    auto key = kv.substr(0, kv.find('='));
-    std::erase_if(proc.env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
-    proc.env.push_back(kv);
-  }
-  if (!o.cwd.empty()) proc.cwd = o.cwd;
-  if (!o.user.empty()) {
-    char* end;
-    unsigned long uid = std::strtoul(o.user.c_str(), &end, 10);
-    unsigned long gid = proc.user.gid;
-    if (*end == ':') gid = std::strtoul(end + 1, &end, 10);
-    if (*end || o.user[0] == ':' || o.user[0] == '-')
-      throw Error("flag --user: expects UID[:GID], got \"" + o.user + "\"", EINVAL);
-    proc.user.uid = static_cast<uint32_t>(uid);
-    proc.user.gid = static_cast<uint32_t>(gid);
-  }
-  return proc;
 }
 
 // CLONE_NEW* of the init's namespaces that are not ours.
@@ -97,13 +63,21 @@ int namespaces_to_join(pid_t init) {
   ::_exit(1);
 }
 
-// The process itself: in the container's namespaces and cgroup.
+// The process itself, in the container's namespaces and cgroup.
 [[noreturn]] void exec_child(const spec::Process& proc, const seccomp::Filter* filter, int sync,
                              int preserve) {
   try {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (proc.terminal) {
+      process::Pty pty = process::open_pty(proc.console_size);
+      launch::send(sync, launch::MsgType::Console, 0, pty.slave_path, pty.master.get());
+      process::attach_pty(pty, proc.user.uid, proc.user.gid);
+    }
+    process::apply_process_attributes(proc);
+    // As in the init: without noNewPrivileges the filter goes on while
+    // CAP_SYS_ADMIN is still there; with it, as late as possible.
     if (!proc.no_new_privileges && filter) (void)seccomp::load(*filter);
     process::apply_rlimits(proc.rlimits);
     process::apply_user_and_capabilities(proc.user, proc.capabilities);
@@ -111,6 +85,7 @@ int namespaces_to_join(pid_t init) {
     ::umask(proc.user.umask.value_or(022));
     if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
       throw_errno("prctl PR_SET_NO_NEW_PRIVS");
+    process::apply_exec_labels(proc);
     if (::syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
       throw_errno("close_range");
     if (proc.no_new_privileges && filter) (void)seccomp::load(*filter);
@@ -125,6 +100,64 @@ int namespaces_to_join(pid_t init) {
   }
 }
 
+// The intermediate: joins, clones the process, tells its pid and exits.
+[[noreturn]] void intermediate(int pidfd, int flags, const spec::Process& proc,
+                               const seccomp::Filter* filter, int sync, int preserve) {
+  try {
+    // In the host's /proc still; the process inherits it.
+    if (proc.oom_score_adj)
+      with_context("setting process.oomScoreAdj", [&] {
+        sys::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj));
+      });
+    if (::setns(pidfd, flags) < 0) throw_errno("joining the container's namespaces");
+    pid_t pid = sys::clone_process(0);
+    if (pid == 0) exec_child(proc, filter, sync, preserve);
+    launch::send(sync, launch::MsgType::Pid, 0, std::to_string(pid));
+    ::_exit(0);
+  } catch (const Error& e) {
+    fail_child(sync, e);
+  }
+}
+
+void wait_for(pid_t pid) {
+  int status;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+struct Spawned {
+  pid_t pid = -1;
+  UniqueFd console;
+  std::string pts;
+};
+
+// Reads the sync socket until EOF (the intermediate gone, the process exec'd):
+// the process's pid, its terminal, or the first error.
+Spawned collect(int sync, pid_t mid) {
+  Spawned s;
+  std::optional<launch::Message> error;
+  while (auto m = launch::receive(sync)) {
+    if (m->type == launch::MsgType::Pid) {
+      s.pid = static_cast<pid_t>(std::stol(m->text));
+    } else if (m->type == launch::MsgType::Console) {
+      s.console = std::move(m->fd);
+      s.pts = m->text;
+    } else if (m->type == launch::MsgType::Error && !error) {
+      error = std::move(m);
+    }
+  }
+  int status = 0;
+  while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (error) {
+    if (s.pid > 0) wait_for(s.pid);  // ours now: the subreaper's
+    throw Error(error->text, error->err);
+  }
+  if (s.pid <= 0)
+    throw Error("exec: the process joining the container " + sys::describe_wait_status(status));
+  return s;
+}
+
 }  // namespace
 
 int exec(const state::Store& store, const std::string& id, const ExecOptions& o) {
@@ -137,73 +170,59 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
     throw Error("cannot exec in " + quoted(id) + ": it is paused (--ignore-paused to go ahead)");
   auto pidfd = open_init(*rec);
   if (!pidfd) throw Error("cannot exec in " + quoted(id) + ": it is not running");
-  spec::Process proc = exec_process(rec->bundle, o);
-  if (proc.terminal) throw Error("exec: a terminal (--tty, process.terminal) is not supported yet");
+
+  nlohmann::json config = spec::load_bundle_document(rec->bundle);
+  std::optional<nlohmann::json> process_file;
+  if (!o.process_file.empty())
+    process_file =
+        spec::json_document(sys::read_file(o.process_file), "--process " + o.process_file);
+  spec::Process proc = exec_process(config, process_file ? &*process_file : nullptr, o);
+  check_exec_terminal(proc.terminal, o.detach, o.console_socket);
+  if (auto why = process::lsm_refusal(proc, process::host_lsm_support()); !why.empty())
+    throw Error(why, EINVAL);
   std::optional<seccomp::Filter> filter;
-  {
-    auto config = spec::load_bundle(rec->bundle);
-    if (config.linux_ && config.linux_->seccomp.is_object())
-      filter = seccomp::build(seccomp::plan(config.linux_->seccomp));
-  }
+  if (config.contains("linux") && config["linux"].contains("seccomp") &&
+      config["linux"]["seccomp"].is_object())
+    filter = seccomp::build(seccomp::plan(config["linux"]["seccomp"]));
   int flags = namespaces_to_join(rec->pid);
   std::optional<cgroups::Cgroup> cgroup;
-  if (!rec->cgroup.empty()) cgroup = cgroups::Cgroup::open(rec->cgroup);
+  if (!rec->cgroup.empty()) {
+    std::string path = rec->cgroup;
+    if (std::string sub = exec_sub_cgroup(o.cgroup); !sub.empty()) path += "/" + sub;
+    cgroup = with_context("--cgroup", [&] { return cgroups::Cgroup::open(path); });
+  } else if (!o.cgroup.empty()) {
+    throw Error("flag --cgroup: " + quoted(id) + " has no cgroup", EINVAL);
+  }
 
   sigset_t mask;
   sigemptyset(&mask);
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD}) sigaddset(&mask, s);
   if (!o.detach) sigprocmask(SIG_BLOCK, &mask, nullptr);
 
-  // The process is the intermediate's child (CLONE_PARENT is refused across
-  // pid namespaces); as the subreaper, ocirun inherits it when the
-  // intermediate exits, and waits for it.
+  // CLONE_PARENT is refused across pid namespaces: the process is the
+  // intermediate's child, and ocirun, as subreaper, inherits it.
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_CHILD_SUBREAPER");
   launch::SyncPair pair = launch::make_sync_pair();
   bool in_cgroup = false;
   pid_t mid = sys::clone_process(0, cgroup ? cgroup->fd() : -1, &in_cgroup);
   if (mid == 0) {
     pair.parent.reset();
-    int sync = pair.child.get();
-    try {
-      if (::setns(pidfd->get(), flags) < 0) throw_errno("joining the container's namespaces");
-      pid_t pid = sys::clone_process(0);
-      if (pid == 0) exec_child(proc, filter ? &*filter : nullptr, sync, o.preserve_fds);
-      launch::send(sync, launch::MsgType::Pid, 0, std::to_string(pid));
-      ::_exit(0);
-    } catch (const Error& e) {
-      fail_child(sync, e);
-    }
+    intermediate(pidfd->get(), flags, proc, filter ? &*filter : nullptr, pair.child.get(),
+                 o.preserve_fds);
   }
   pair.child.reset();
-  int status = 0;
-  auto m = launch::receive(pair.parent.get());
-  while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!m)
-    throw Error("exec: the process joining the container " + sys::describe_wait_status(status));
-  if (m->type == launch::MsgType::Error) throw Error(m->text, m->err);
-  pid_t pid = static_cast<pid_t>(std::stol(m->text));
-  if (cgroup && !in_cgroup) cgroup->add(pid);
-  // EOF: the process exec'd. A message: it failed before.
-  auto after = launch::receive(pair.parent.get());
-  if (after && after->type == launch::MsgType::Error) {
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    throw Error(after->text, after->err);
+  if (cgroup && !in_cgroup) cgroup->add(mid);
+  Spawned s = collect(pair.parent.get(), mid);
+  if (s.console && !o.console_socket.empty()) {
+    process::send_to_console_socket(o.console_socket, s.console.get(), s.pts);
+    s.console.reset();
   }
   if (o.detach) {
-    if (!o.pid_file.empty()) {
-      with_context("writing --pid-file " + o.pid_file, [&] {
-        std::string path = o.pid_file;
-        auto slash = path.rfind('/');
-        std::string d = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-        UniqueFd dfd = sys::open(d, O_RDONLY | O_DIRECTORY);
-        sys::write_file_atomic(dfd.get(), path.substr(slash + 1), std::to_string(pid));
-      });
-    }
+    write_pid_file(o.pid_file, s.pid);
     return 0;
   }
-  status = wait_in_foreground(pid, mask, -1);
+  write_pid_file(o.pid_file, s.pid);
+  int status = wait_in_foreground(s.pid, mask, s.console ? s.console.get() : -1);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

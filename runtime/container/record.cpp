@@ -1,5 +1,9 @@
 #include "runtime/container/record.hpp"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "runtime/sys/error.hpp"
@@ -22,6 +26,24 @@ std::optional<UniqueFd> open_init(const state::Record& r) {
   auto st = sys::proc_stat(r.pid);
   if (!st || st->start_time != r.start_time) return std::nullopt;
   return pidfd;
+}
+
+void write_pid_file(const std::string& path, pid_t pid) {
+  if (path.empty()) return;
+  // Atomic: readers never see a partial number. No trailing newline (containerd
+  // parses the file strictly).
+  char cwd[PATH_MAX];
+  std::string abs = path;
+  if (!path.starts_with("/")) {
+    if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
+    abs = std::string(cwd) + "/" + path;
+  }
+  auto slash = abs.rfind('/');
+  std::string dir = abs.substr(0, slash == 0 ? 1 : slash);
+  with_context("writing --pid-file " + path, [&] {
+    UniqueFd d = sys::open(dir, O_RDONLY | O_DIRECTORY);
+    sys::write_file_atomic(d.get(), abs.substr(slash + 1), std::to_string(pid));
+  });
 }
 
 }  // namespace ocirun::container

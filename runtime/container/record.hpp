@@ -17,6 +17,10 @@ std::optional<state::Record> try_read(const state::ContainerDir& dir);
 // A pidfd for the container's init, checked to be the process the record names.
 std::optional<UniqueFd> open_init(const state::Record& r);
 
+// --pid-file: the pid, written atomically, without a trailing newline (containerd
+// parses the file strictly). Nothing for an empty path.
+void write_pid_file(const std::string& path, pid_t pid);
+
 // A process run in the foreground (`run`, `exec`): forwards the signals of
 // `mask` (blocked by the caller before the process was made) to `pid`, relays
 // the terminal `console` (-1: none) and returns the wait status

@@ -141,6 +141,7 @@ void setup(const InitConfig& cfg, int sync_fd) {
     process::Pty pty = process::open_pty(proc.console_size);
     send(sync_fd, MsgType::Console, 0, pty.slave_path, pty.master.get());
     process::attach_pty(pty, proc.user.uid, proc.user.gid);
+    process::bind_console(pty);
   }
   // Without noNewPrivileges, loading a filter takes CAP_SYS_ADMIN: before the
   // capabilities go. With it, as late as possible (fewer syscalls to allow).
@@ -152,6 +153,7 @@ void setup(const InitConfig& cfg, int sync_fd) {
   ::umask(proc.user.umask.value_or(022));
   if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl PR_SET_NO_NEW_PRIVS");
+  process::apply_exec_labels(proc);
   seal_fds(cfg.preserve_fds);
   if (proc.no_new_privileges) load_seccomp(cfg, sync_fd);
 }

@@ -297,8 +297,10 @@ void apply_attributes(const spec::Config& config) {
         });
     }
   }
-  if (!config.process) return;
-  const spec::Process& p = *config.process;
+  if (config.process) apply_process_attributes(*config.process);
+}
+
+void apply_process_attributes(const spec::Process& p) {
   if (p.io_priority)
     with_context("setting process.ioPriority", [&] {
       auto value = ioprio_value(*p.io_priority);

@@ -103,5 +103,8 @@ std::string timens_offsets_text(const spec::TimeOffsets& offsets);
 // (when linux.timeOffsets is set), then sets the personality, the I/O priority,
 // the CPU affinity and the scheduling policy. Throws naming the field.
 void apply_attributes(const spec::Config& config);
+// The process's own part of that (I/O priority, CPU affinity, scheduler), which
+// `exec` applies to its process too.
+void apply_process_attributes(const spec::Process& p);
 
 }  // namespace ocirun::process

@@ -37,4 +37,16 @@ std::vector<std::string> exec_candidates(const std::string& arg0, const std::str
 // `exec: "foo": executable file not found in $PATH` as runc words it.
 std::string find_executable(const std::string& arg0, const std::vector<std::string>& env);
 
+// --- process.apparmorProfile, process.selinuxLabel (lsm.cpp) ---
+
+struct LsmSupport {
+  bool apparmor = false, selinux = false;
+};
+// What the host enables (/sys/module/apparmor, selinuxfs).
+LsmSupport host_lsm_support();
+// Why the process's labels cannot be applied on such a host; empty when they can.
+std::string lsm_refusal(const spec::Process& p, const LsmSupport& host);
+// In the process, before exec: the labels it takes at exec. Throws naming the field.
+void apply_exec_labels(const spec::Process& p);
+
 }  // namespace ocirun::process

@@ -44,7 +44,11 @@ void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid) {
       throw_errno("chown");
     for (int fd = 0; fd < 3; ++fd)
       if (::dup2(slave.get(), fd) < 0) throw_errno("dup2");
-    // /dev/console: a bind mount of the pty (runtime-linux.md).
+  });
+}
+
+void bind_console(const Pty& pty) {
+  with_context("binding /dev/console to " + pty.slave_path, [&] {
     struct stat st;
     if (::stat("/dev", &st) == 0) {
       int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -22,8 +22,10 @@ struct Pty {
 // Container side, after the pivot: opens /dev/ptmx and sizes the terminal.
 Pty open_pty(const std::optional<spec::ConsoleSize>& size);
 // Container side: a new session whose controlling terminal is the pty's slave,
-// now fds 0-2 (owned by uid:gid); /dev/console shows the same pty.
+// now fds 0-2 (owned by uid:gid).
 void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid);
+// The init's: /dev/console shows the same pty (a bind mount, runtime-linux.md).
+void bind_console(const Pty& pty);
 
 // Runtime side: sends the master over the unix socket at `path` (SCM_RIGHTS,
 // the pts path as data), as runc does for --console-socket.

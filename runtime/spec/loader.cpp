@@ -938,10 +938,9 @@ Config from_json(const nlohmann::json& doc, std::string_view name) {
   return with_context(name, [&] { return decode_config(doc); });
 }
 
-Config parse_json(std::string_view text, std::string_view name) {
-  json doc;
+json json_document(std::string_view text, std::string_view name) {
   try {
-    doc = json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     // e.what(): "[json.exception.parse_error.101] parse error at line 1, ..."
     std::string_view msg = e.what();
@@ -951,21 +950,38 @@ Config parse_json(std::string_view text, std::string_view name) {
     }
     throw Error(std::string(name) + ": invalid JSON: " + std::string(msg));
   }
-  return from_json(doc, name);
+}
+
+Config parse_json(std::string_view text, std::string_view name) {
+  return from_json(json_document(text, name), name);
+}
+
+Config parse_yaml(std::string_view text, std::string_view name) {
+  return from_json(yaml_document(text, name), name);
+}
+
+json load_bundle_document(const std::string& bundle_dir, std::string* name) {
+  struct Candidate {
+    std::string_view file;
+    json (*parse)(std::string_view text, std::string_view name);
+  };
+  static constexpr Candidate kCandidates[] = {{"config.json", json_document},
+                                              {"config.yaml", yaml_document},
+                                              {"config.yml", yaml_document}};
+  for (const Candidate& c : kCandidates) {
+    std::string text;
+    if (read_file(join(bundle_dir, c.file), text)) {
+      if (name) *name = c.file;
+      return c.parse(text, c.file);
+    }
+  }
+  throw_errno(join(bundle_dir, kCandidates[0].file), ENOENT);
 }
 
 Config load_bundle(const std::string& bundle_dir) {
-  struct Candidate {
-    std::string_view file;
-    Config (*parse)(std::string_view text, std::string_view name);
-  };
-  static constexpr Candidate kCandidates[] = {
-      {"config.json", parse_json}, {"config.yaml", parse_yaml}, {"config.yml", parse_yaml}};
-  for (const Candidate& c : kCandidates) {
-    std::string text;
-    if (read_file(join(bundle_dir, c.file), text)) return c.parse(text, c.file);
-  }
-  throw_errno(join(bundle_dir, kCandidates[0].file), ENOENT);
+  std::string name;
+  json doc = load_bundle_document(bundle_dir, &name);
+  return from_json(doc, name);
 }
 
 }  // namespace ocirun::spec

@@ -128,14 +128,12 @@ json to_json(const YAML::Node& node, std::string_view name) {
 
 }  // namespace
 
-Config parse_yaml(std::string_view text, std::string_view name) {
-  json doc;
+json yaml_document(std::string_view text, std::string_view name) {
   try {
-    doc = to_json(YAML::Load(std::string(text)), name);
+    return to_json(YAML::Load(std::string(text)), name);
   } catch (const YAML::Exception& e) {
     fail(name, e.mark, e.msg);
   }
-  return from_json(doc, name);
 }
 
 }  // namespace ocirun::spec

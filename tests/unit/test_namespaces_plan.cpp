@@ -102,3 +102,16 @@ TEST_CASE("a user namespace joined by path is entered before the new namespaces 
   new_user.linux_->uid_mappings = new_user.linux_->gid_mappings = {{0, 1000, 1}};
   CHECK_FALSE(ns::plan(new_user).join_before_clone());
 }
+
+TEST_CASE("with a new user namespace, namespaces given by path are joined before it is made",
+          "[namespaces]") {
+  // Its root could not enter a network namespace of the host's user namespace.
+  auto c =
+      with_namespaces({{NsType::User, ""}, {NsType::Network, "/run/netns/x"}, {NsType::Mount, ""}});
+  c.linux_->uid_mappings = c.linux_->gid_mappings = {{0, 1000, 1}};
+  auto p = ns::plan(c);
+  CHECK(p.new_user);
+  CHECK(p.join_before_clone());
+  REQUIRE(p.joins.size() == 1);
+  CHECK(p.joins[0].type == NsType::Network);
+}

@@ -1,0 +1,71 @@
+// process.apparmorProfile and process.selinuxLabel: the security labels the
+// process takes at exec, through /proc/thread-self/attr. A label for an LSM the
+// host does not run is refused before anything is created.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "runtime/process/process.hpp"
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
+
+namespace ocirun::process {
+namespace {
+
+bool file_starts_with(const char* path, char c) {
+  try {
+    std::string text = sys::read_file(path);
+    return !text.empty() && text[0] == c;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Writes `value` to the first of `files` that exists.
+void write_attr(std::initializer_list<const char*> files, const std::string& value,
+                const std::string& what) {
+  int err = ENOENT;
+  for (const char* f : files) {
+    int fd = ::open(f, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      err = errno;
+      continue;
+    }
+    UniqueFd owned(fd);
+    if (::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size())) return;
+    throw_errno(what + ": writing " + f);
+  }
+  errno = err;
+  throw_errno(what);
+}
+
+}  // namespace
+
+LsmSupport host_lsm_support() {
+  LsmSupport s;
+  s.apparmor = file_starts_with("/sys/module/apparmor/parameters/enabled", 'Y');
+  s.selinux = ::access("/sys/fs/selinux/enforce", F_OK) == 0;
+  return s;
+}
+
+std::string lsm_refusal(const spec::Process& p, const LsmSupport& host) {
+  if (!p.apparmor_profile.empty() && !host.apparmor)
+    return "process.apparmorProfile \"" + p.apparmor_profile +
+           "\": AppArmor is not enabled on this host";
+  if (!p.selinux_label.empty() && !host.selinux)
+    return "process.selinuxLabel \"" + p.selinux_label + "\": SELinux is not enabled on this host";
+  return "";
+}
+
+void apply_exec_labels(const spec::Process& p) {
+  if (!p.apparmor_profile.empty())
+    write_attr({"/proc/thread-self/attr/apparmor/exec", "/proc/thread-self/attr/exec"},
+               "exec " + p.apparmor_profile,
+               "setting process.apparmorProfile \"" + p.apparmor_profile + "\"");
+  if (!p.selinux_label.empty())
+    write_attr({"/proc/thread-self/attr/exec"}, p.selinux_label,
+               "setting process.selinuxLabel \"" + p.selinux_label + "\"");
+}
+
+}  // namespace ocirun::process
