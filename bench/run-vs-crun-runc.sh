@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times `ocirun run` against `crun run` and `runc run` on one busybox bundle
-# whose process is /bin/true, and reports median wall time, the ratios
-# ocirun/crun and ocirun/runc, and each runtime's maximum resident set size.
+# whose process is /bin/true, and `exec` of /bin/true into a running container
+# of each runtime (`ocirun exec`, `crun exec`, `runc exec`); reports median wall
+# times, the ratios ocirun/crun and ocirun/runc, and each runtime's maximum
+# resident set size.
 #
 # Usage: bench/run-vs-crun-runc.sh [--runs N] [--batch K] [--warmup W]
 #                                  [--rss-runs M] [--ocirun PATH] [--only-others]
@@ -19,7 +21,8 @@
 #     controllers plus an empty cgroup2 at /sys/fs/cgroup/unified) an empty
 #     tmpfs hides /sys/fs/cgroup/unified in that namespace, because crun 1.8
 #     refuses hybrid hosts; the host's mounts are never changed.
-#   * The bundle sets an absolute linux.cgroupsPath (/ocibench/run) so runc and
+#   * The bundles set an absolute linux.cgroupsPath (/ocibench/run, and
+#     /ocibench/exec for the running container exec goes into) so runc and
 #     crun do not create cgroups under the caller's own cgroup. Whatever of it
 #     is left in /sys/fs/cgroup/*/ocibench afterwards is removed (rmdir only).
 #   * State directories (--root), the bundle and the rootfs live on a tmpfs
@@ -152,6 +155,7 @@ cleanup_inner() {
   local rt
   for rt in "${runtimes[@]}"; do
     "${bin[$rt]}" --root "$work/state-$rt" delete --force "bench-$rt" >/dev/null 2>&1 || true
+    "${bin[$rt]}" --root "$work/state-$rt" delete --force "target-$rt" >/dev/null 2>&1 || true
   done
   umount -n "$work" 2>/dev/null || true
   rmdir "$work" 2>/dev/null || true
@@ -164,56 +168,81 @@ bundle=$work/bundle
 jq --arg p "$cgroups_path" '.linux.cgroupsPath = $p' "$bundle/config.json" >"$bundle/config.json.new"
 mv "$bundle/config.json.new" "$bundle/config.json"
 
-# Sets argv to the command that runs the bundle with runtime $1. `run` deletes
-# the container when it exits, so one id per runtime is reused run after run.
+# The exec target: the same rootfs, a process that sleeps, its own cgroup.
+exec_bundle=$work/exec-bundle
+mkdir -p "$exec_bundle"
+jq --arg r "$bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "1000000"]
+  | .linux.cgroupsPath = "/ocibench/exec"' "$bundle/config.json" >"$exec_bundle/config.json"
+
+# Sets argv to the command of phase $1 (run or exec) with runtime $2. `run`
+# deletes the container when it exits, so one id per runtime is reused run
+# after run; `exec` runs /bin/true in the runtime's running container.
 argv_for() {
-  argv=("${bin[$1]}" --root "$work/state-$1" run --bundle "$bundle" "bench-$1")
+  case $1 in
+  run) argv=("${bin[$2]}" --root "$work/state-$2" run --bundle "$bundle" "bench-$2") ;;
+  exec) argv=("${bin[$2]}" --root "$work/state-$2" exec "target-$2" /bin/true) ;;
+  esac
 }
 # The same as one string, quoted for hyperfine (which splits it shell-style).
 cmd_for() {
   local argv
-  argv_for "$1"
+  argv_for "$1" "$2"
   printf '%q ' "${argv[@]}"
 }
 
 # --- sanity: each runtime must run the bundle and exit 0 --------------------
 for rt in "${runtimes[@]}"; do
   mkdir -p "$work/state-$rt"
-  argv_for "$rt"
+  argv_for run "$rt"
   if ! out=$("${argv[@]}" </dev/null 2>&1); then
     echo "run-vs-crun-runc: $rt cannot run the bundle:" >&2
     printf '%s\n' "$out" >&2
     [[ $rt == ocirun ]] && echo "(use --only-others to compare crun and runc only)" >&2
     exit 1
   fi
+  # The container keeps the stdio it is given: files, not a pipe to wait on.
+  if ! "${bin[$rt]}" --root "$work/state-$rt" run -d --bundle "$exec_bundle" "target-$rt" \
+    </dev/null >/dev/null 2>"$work/target-$rt.err"; then
+    echo "run-vs-crun-runc: $rt cannot start the exec target:" >&2
+    cat "$work/target-$rt.err" >&2
+    exit 1
+  fi
+  argv_for exec "$rt"
+  if ! out=$("${argv[@]}" </dev/null 2>&1); then
+    echo "run-vs-crun-runc: $rt cannot exec into its container:" >&2
+    printf '%s\n' "$out" >&2
+    exit 1
+  fi
 done
 
 # --- timed runs, interleaved ------------------------------------------------
 rounds=$(((runs + batch - 1) / batch))
-echo "ocibench: ${runtimes[*]}; $runs runs each in $rounds interleaved rounds, $warmup warm-up runs; $cgroup_note" >&2
-for ((r = 0; r < rounds; r++)); do
-  n=$batch
-  ((r == rounds - 1 && runs % batch)) && n=$((runs % batch))
-  w=0
-  ((r == 0)) && w=$warmup
-  cmds=()
-  for ((i = 0; i < ${#runtimes[@]}; i++)); do
-    rt=${runtimes[$(((i + r) % ${#runtimes[@]}))]}
-    cmds+=(--command-name "$rt" "$(cmd_for "$rt")")
+for phase in run exec; do
+  echo "ocibench: $phase: ${runtimes[*]}; $runs runs each in $rounds interleaved rounds, $warmup warm-up runs; $cgroup_note" >&2
+  for ((r = 0; r < rounds; r++)); do
+    n=$batch
+    ((r == rounds - 1 && runs % batch)) && n=$((runs % batch))
+    w=0
+    ((r == 0)) && w=$warmup
+    cmds=()
+    for ((i = 0; i < ${#runtimes[@]}; i++)); do
+      rt=${runtimes[$(((i + r) % ${#runtimes[@]}))]}
+      cmds+=(--command-name "$rt" "$(cmd_for "$phase" "$rt")")
+    done
+    if ! hyperfine --shell=none --style none --warmup "$w" --runs "$n" \
+      --export-json "$work/$phase-round-$r.json" "${cmds[@]}" >/dev/null 2>"$work/hyperfine.err"; then
+      echo >&2
+      cat "$work/hyperfine.err" >&2
+      die "hyperfine failed in $phase round $((r + 1))"
+    fi
+    printf '\rocibench: %s round %d/%d' "$phase" $((r + 1)) "$rounds" >&2
   done
-  if ! hyperfine --shell=none --style none --warmup "$w" --runs "$n" \
-    --export-json "$work/round-$r.json" "${cmds[@]}" >/dev/null 2>"$work/hyperfine.err"; then
-    echo >&2
-    cat "$work/hyperfine.err" >&2
-    die "hyperfine failed in round $((r + 1))"
-  fi
-  printf '\rocibench: round %d/%d' $((r + 1)) "$rounds" >&2
+  echo >&2
 done
-echo >&2
 
-# Pools the samples of one runtime (seconds), sorted, one per line.
+# Pools the samples of runtime $2 in phase $1 (seconds), sorted, one per line.
 samples() {
-  jq -r --arg rt "$1" '.results[] | select(.command == $rt) | .times[]' "$work"/round-*.json |
+  jq -r --arg rt "$2" '.results[] | select(.command == $rt) | .times[]' "$work/$1"-round-*.json |
     sort -g
 }
 # Median (ms) of sorted values in seconds on stdin.
@@ -234,41 +263,48 @@ p10_p90_ms() {
 # --- max RSS: GNU time reports the largest ru_maxrss of the runtime's process
 # tree (the runtime and every helper process it waits for), in KiB. ----------
 rss_kib() {
-  local rt=$1 i vals=() argv
-  argv_for "$rt"
+  local i vals=() argv
+  argv_for "$1" "$2"
   for ((i = 0; i < rss_runs; i++)); do
     vals+=("$(/usr/bin/time -f %M "${argv[@]}" 2>&1 >/dev/null </dev/null | tail -n1)")
   done
   printf '%s\n' "${vals[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-declare -A med spread rss
-for rt in "${runtimes[@]}"; do
-  med[$rt]=$(samples "$rt" | median_ms)
-  spread[$rt]=$(samples "$rt" | p10_p90_ms)
-  rss[$rt]=$(rss_kib "$rt")
-done
-
-echo
-printf '%-8s %-9s %12s %16s %14s\n' runtime version "median ms" "p10-p90 ms" "max RSS KiB"
+declare -A med spread rss ver
 for rt in "${runtimes[@]}"; do
   case $rt in
-  ocirun) ver=$("${bin[$rt]}" --version 2>/dev/null | head -n1 | grep -oE '[0-9]+(\.[0-9]+)+' | head -n1 || true) ;;
+  ocirun) ver[$rt]=$("${bin[$rt]}" --version 2>/dev/null | head -n1 | grep -oE '[0-9]+(\.[0-9]+)+' | head -n1 || true) ;;
   # --root: crun creates its default state dir (/run/crun) even for --version.
-  *) ver=$("${bin[$rt]}" --root "$work/state-$rt" --version | head -n1 | awk '{ print $3 }') ;;
+  *) ver[$rt]=$("${bin[$rt]}" --root "$work/state-$rt" --version | head -n1 | awk '{ print $3 }') ;;
   esac
-  printf '%-8s %-9s %12s %16s %14s\n' "$rt" "${ver:-?}" "${med[$rt]}" "${spread[$rt]}" "${rss[$rt]}"
 done
-echo "($runs runs each; RSS: median over $rss_runs runs of /usr/bin/time %M)"
+for phase in run exec; do
+  for rt in "${runtimes[@]}"; do
+    med[$phase.$rt]=$(samples "$phase" "$rt" | median_ms)
+    spread[$phase.$rt]=$(samples "$phase" "$rt" | p10_p90_ms)
+    rss[$phase.$rt]=$(rss_kib "$phase" "$rt")
+  done
+done
 
-if ((only_others == 0)); then
+for phase in run exec; do
   echo
-  for other in crun runc; do
-    awk -v a="${med[ocirun]}" -v b="${med[$other]}" -v o="$other" \
-      'BEGIN { printf "time ocirun/%s: %.2f\n", o, a / b }'
+  echo "$phase of /bin/true:"
+  printf '%-8s %-9s %12s %16s %14s\n' runtime version "median ms" "p10-p90 ms" "max RSS KiB"
+  for rt in "${runtimes[@]}"; do
+    printf '%-8s %-9s %12s %16s %14s\n' "$rt" "${ver[$rt]:-?}" "${med[$phase.$rt]}" \
+      "${spread[$phase.$rt]}" "${rss[$phase.$rt]}"
   done
-  for other in crun runc; do
-    awk -v a="${rss[ocirun]}" -v b="${rss[$other]}" -v o="$other" \
-      'BEGIN { printf "RSS  ocirun/%s: %.2f\n", o, a / b }'
-  done
-fi
+  if ((only_others == 0)); then
+    for other in crun runc; do
+      awk -v a="${med[$phase.ocirun]}" -v b="${med[$phase.$other]}" -v o="$other" -v p="$phase" \
+        'BEGIN { printf "%s time ocirun/%s: %.2f\n", p, o, a / b }'
+    done
+    for other in crun runc; do
+      awk -v a="${rss[$phase.ocirun]}" -v b="${rss[$phase.$other]}" -v o="$other" -v p="$phase" \
+        'BEGIN { printf "%s RSS  ocirun/%s: %.2f\n", p, o, a / b }'
+    done
+  fi
+done
+echo
+echo "($runs runs each; RSS: median over $rss_runs runs of /usr/bin/time %M)"

@@ -65,6 +65,10 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
     throw Error("process.terminal is true: --console-socket is required");
   if (!p.config.process->terminal && !opts.console_socket.empty())
     throw Error("--console-socket: given, but process.terminal is false");
+  // Relayed to the caller's terminal: the pty starts at its size.
+  if (foreground && p.config.process->terminal && opts.console_socket.empty() &&
+      !p.config.process->console_size)
+    p.config.process->console_size = process::window_size(STDIN_FILENO);
   if (auto why = process::lsm_refusal(*p.config.process, process::host_lsm_support()); !why.empty())
     throw Error(why, EINVAL);
   const std::string& root = p.config.root.path;

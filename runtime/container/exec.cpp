@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 
 #include "cgroups/manager.hpp"
 #include "runtime/container/exec.hpp"
@@ -28,6 +29,7 @@
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 #include "seccomp/filter.hpp"
+#include "seccomp/notify.hpp"
 
 namespace ocirun::container {
 namespace {
@@ -63,6 +65,14 @@ int namespaces_to_join(pid_t init) {
   ::_exit(1);
 }
 
+// The container's seccomp filter; its notify fd (NOTIFY actions) goes to ocirun,
+// which hands it to the listener.
+void load_filter(const seccomp::Filter* filter, int sync) {
+  if (!filter) return;
+  UniqueFd notify = with_context("linux.seccomp", [&] { return seccomp::load(*filter); });
+  if (notify) launch::send(sync, launch::MsgType::SeccompFd, 0, "", notify.get());
+}
+
 // The process itself, in the container's namespaces and cgroup.
 [[noreturn]] void exec_child(const spec::Process& proc, const seccomp::Filter* filter, int sync,
                              int preserve) {
@@ -78,7 +88,7 @@ int namespaces_to_join(pid_t init) {
     process::apply_process_attributes(proc);
     // As in the init: without noNewPrivileges the filter goes on while
     // CAP_SYS_ADMIN is still there; with it, as late as possible.
-    if (!proc.no_new_privileges && filter) (void)seccomp::load(*filter);
+    if (!proc.no_new_privileges) load_filter(filter, sync);
     process::apply_rlimits(proc.rlimits);
     process::apply_user_and_capabilities(proc.user, proc.capabilities);
     if (::chdir(proc.cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + proc.cwd);
@@ -88,7 +98,7 @@ int namespaces_to_join(pid_t init) {
     process::apply_exec_labels(proc);
     if (::syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
       throw_errno("close_range");
-    if (proc.no_new_privileges && filter) (void)seccomp::load(*filter);
+    if (proc.no_new_privileges) load_filter(filter, sync);
     std::string exe = process::find_executable(proc.args.at(0), proc.env);
     std::vector<std::string> args = proc.args, env = proc.env;
     auto argv = sys::c_strings(args);
@@ -132,26 +142,44 @@ struct Spawned {
 };
 
 // Reads the sync socket until EOF (the intermediate gone, the process exec'd):
-// the process's pid, its terminal, or the first error.
-Spawned collect(int sync, pid_t mid) {
+// the process's pid, its terminal, its seccomp notify fd (handed to
+// `listener` at once: the process may already wait on it), or the first error.
+// On an error the intermediate and the process are killed and reaped.
+Spawned collect(int sync, pid_t mid, const std::function<void(pid_t, int)>& listener) {
   Spawned s;
-  std::optional<launch::Message> error;
+  UniqueFd notify;
+  std::optional<Error> error;
   while (auto m = launch::receive(sync)) {
     if (m->type == launch::MsgType::Pid) {
       s.pid = static_cast<pid_t>(std::stol(m->text));
     } else if (m->type == launch::MsgType::Console) {
       s.console = std::move(m->fd);
       s.pts = m->text;
+    } else if (m->type == launch::MsgType::SeccompFd) {
+      notify = std::move(m->fd);
     } else if (m->type == launch::MsgType::Error && !error) {
-      error = std::move(m);
+      error.emplace(m->text, m->err);
     }
+    if (notify && s.pid > 0 && !error) {
+      try {
+        listener(s.pid, notify.get());
+      } catch (const Error& e) {
+        error = e;
+      }
+      notify.reset();
+    }
+    if (error) break;
+  }
+  if (error) {
+    ::kill(mid, SIGKILL);
+    if (s.pid > 0) ::kill(s.pid, SIGKILL);
   }
   int status = 0;
   while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
   }
   if (error) {
     if (s.pid > 0) wait_for(s.pid);  // ours now: the subreaper's
-    throw Error(error->text, error->err);
+    throw *error;
   }
   if (s.pid <= 0)
     throw Error("exec: the process joining the container " + sys::describe_wait_status(status));
@@ -178,18 +206,27 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
         spec::json_document(sys::read_file(o.process_file), "--process " + o.process_file);
   spec::Process proc = exec_process(config, process_file ? &*process_file : nullptr, o);
   check_exec_terminal(proc.terminal, o.detach, o.console_socket);
+  if (proc.terminal && o.console_socket.empty() && !proc.console_size)
+    proc.console_size = process::window_size(STDIN_FILENO);
   if (auto why = process::lsm_refusal(proc, process::host_lsm_support()); !why.empty())
     throw Error(why, EINVAL);
+  std::optional<seccomp::RuleSet> rules;
   std::optional<seccomp::Filter> filter;
   if (config.contains("linux") && config["linux"].contains("seccomp") &&
-      config["linux"]["seccomp"].is_object())
-    filter = seccomp::build(seccomp::plan(config["linux"]["seccomp"]));
+      config["linux"]["seccomp"].is_object()) {
+    rules = seccomp::plan(config["linux"]["seccomp"]);
+    filter = seccomp::build(*rules);
+  }
   int flags = namespaces_to_join(rec->pid);
   std::optional<cgroups::Cgroup> cgroup;
   if (!rec->cgroup.empty()) {
     std::string path = rec->cgroup;
     if (std::string sub = exec_sub_cgroup(o.cgroup); !sub.empty()) path += "/" + sub;
-    cgroup = with_context("--cgroup", [&] { return cgroups::Cgroup::open(path); });
+    cgroup = cgroups::Cgroup::open(path);
+    if (cgroup->fd() < 0) {
+      std::string what = o.cgroup.empty() ? "the container's cgroup " : "flag --cgroup: ";
+      throw_errno(what + path);
+    }
   } else if (!o.cgroup.empty()) {
     throw Error("flag --cgroup: " + quoted(id) + " has no cgroup", EINVAL);
   }
@@ -211,8 +248,21 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
                  o.preserve_fds);
   }
   pair.child.reset();
-  if (cgroup && !in_cgroup) cgroup->add(mid);
-  Spawned s = collect(pair.parent.get(), mid);
+  if (cgroup && !in_cgroup) {
+    try {
+      cgroup->add(mid);
+    } catch (...) {
+      ::kill(mid, SIGKILL);
+      wait_for(mid);
+      throw;
+    }
+  }
+  auto listener = [&](pid_t pid, int fd) {
+    auto doc = seccomp::process_state(pid, rules->listener_metadata,
+                                      state::state_document(*rec, Status::Running));
+    seccomp::send_to_listener(rules->listener_path, fd, doc.dump());
+  };
+  Spawned s = collect(pair.parent.get(), mid, listener);
   if (s.console && !o.console_socket.empty()) {
     process::send_to_console_socket(o.console_socket, s.console.get(), s.pts);
     s.console.reset();

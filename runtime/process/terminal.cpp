@@ -85,6 +85,12 @@ RawMode::~RawMode() {
   if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
 }
 
+std::optional<spec::ConsoleSize> window_size(int fd) {
+  struct winsize ws {};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0) return std::nullopt;
+  return spec::ConsoleSize{ws.ws_row, ws.ws_col};
+}
+
 bool copy_window_size(int from, int to) {
   struct winsize ws {};
   if (::ioctl(from, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0) return false;

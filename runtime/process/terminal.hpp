@@ -46,6 +46,11 @@ class RawMode {
   struct termios saved_ {};
 };
 
+// The window size of terminal `fd`; nullopt when it has none (not a terminal,
+// or 0x0). A pty opened with the caller's size gives the process no SIGWINCH
+// when the relay starts.
+std::optional<spec::ConsoleSize> window_size(int fd);
+
 // Copies the window size of terminal `from` to `to`; false when `from` has none
 // (not a terminal, or a 0x0 size, which would undo process.consoleSize).
 bool copy_window_size(int from, int to);

@@ -172,6 +172,25 @@ teardown() {
 	run -0 ocirun delete --force ex
 }
 
+@test "exec: a seccomp NOTIFY filter's fd for the exec'd process reaches the listener too" {
+	local agent_bin=${BUILD_DIR:-$REPO/build}/tests/tools/seccomp-agent sock=$TEST_DIR/agent.sock
+	"$agent_bin" "$sock" --state-out "$TEST_DIR/state.json" --mkdir-errno 17 >"$TEST_DIR/agent.out" 2>&1 &
+	local agent=$!
+	BG_PIDS+=("$agent")
+	wait_for_file "$sock"
+	update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $s,
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}' --arg s "$sock"
+	run_container_detached ex
+	run -0 ocirun exec ex sh -c 'mkdir /tmp/y 2>&1; echo end'
+	assert_contains "File exists"
+	assert_line end
+	jq -e '.state.status == "running" and .state.id == "ex" and .pid != .state.pid' "$TEST_DIR/state.json" >/dev/null ||
+		fail "state: $(cat "$TEST_DIR/state.json")"
+	run -0 ocirun delete --force ex
+	kill "$agent" 2>/dev/null || true
+	wait "$agent" 2>/dev/null || true
+}
+
 @test "exec: a user namespace and a network namespace joined by path: exec joins both" {
 	chmod 755 "$TEST_DIR"
 	NETNS=ocirun-exec-$MARK
