@@ -43,7 +43,7 @@ teardown() {
 
 @test "exec: env, cwd and user from the flags; exit codes; a missing binary" {
 	run_container_detached ex
-	run -0 ocirun exec -e FOO=bar --env PATH=/bin:/sbin --cwd /tmp -u 1000:1001 ex sh -c 'echo $FOO $PATH; pwd; id -u; id -g'
+	run -0 ocirun exec -e FOO=bar -e PATH=/bin:/sbin --cwd /tmp -u 1000:1001 ex sh -c 'echo $FOO $PATH; pwd; id -u; id -g'
 	assert_line "bar /bin:/sbin"
 	assert_line /tmp
 	assert_line 1000
@@ -83,14 +83,16 @@ teardown() {
 	assert_line $'CapEff:\t0000000000000020'
 	assert_line $'NoNewPrivs:\t0'
 	# CAP_CHOWN (0) and CAP_SYS_ADMIN (21) added to the container's CAP_KILL (5).
-	run -0 ocirun exec --cap CAP_CHOWN -c CAP_SYS_ADMIN -g 10 --additional-gids 20 --no-new-privs ex \
+	run -0 ocirun exec --cap CAP_CHOWN --cap CAP_SYS_ADMIN -g 10 -g 20 --no-new-privs ex \
 		sh -c 'grep -E "^(CapEff|CapBnd|NoNewPrivs|Groups)" /proc/self/status'
 	assert_line $'CapEff:\t0000000000200021'
 	assert_line $'CapBnd:\t0000000000200021'
 	assert_line $'NoNewPrivs:\t1'
 	[[ $output =~ Groups:[[:space:]]+10\ 20 ]] || fail "$output"
-	run_detached ocirun exec --cap CAP_NOPE ex true
-	expect_error 'flag --cap: unknown capability "CAP_NOPE"'
+	if ! is_runc; then # runc ignores an unknown capability
+		run_detached ocirun exec --cap CAP_NOPE ex true
+		expect_error 'flag --cap: unknown capability "CAP_NOPE"'
+	fi
 	run -0 ocirun delete --force ex
 }
 
@@ -137,7 +139,8 @@ teardown() {
 	run_detached ocirun exec -t -d --console-socket "$TEST_DIR/console.sock" ex sh -c 'tty; echo from-exec-tty; readlink /proc/self/fd/1'
 	[[ $status -eq 0 ]] || fail "exec -t -d: $stderr"
 	wait "$recv"
-	[[ $(cat "$TEST_DIR/console.name") == /dev/pts/* ]] || fail "name: $(cat "$TEST_DIR/console.name")"
+	# runc sends "/dev/ptmx" as the name; ocirun the slave's path, as for create.
+	[[ $(cat "$TEST_DIR/console.name") == /dev/pts/* ]] || is_runc || fail "name: $(cat "$TEST_DIR/console.name")"
 	run cat "$TEST_DIR/console.out"
 	assert_contains "from-exec-tty"
 	[[ $(grep -c '^/dev/pts/' <<<"${output//$'\r'/}") -eq 2 ]] || fail "$output"
@@ -192,6 +195,7 @@ teardown() {
 }
 
 @test "exec: a user namespace and a network namespace joined by path: exec joins both" {
+	ocirun_only "runc 1.1.5 fails to mount sysfs in such a container"
 	chmod 755 "$TEST_DIR"
 	NETNS=ocirun-exec-$MARK
 	ip netns add "$NETNS"
