@@ -100,11 +100,10 @@ constexpr std::array kExecFlags{
     FlagSpec{"apparmor", 0, true, "PROFILE", "AppArmor profile of the process"},
     FlagSpec{"process-label", 0, true, "LABEL", "SELinux label of the process"},
     FlagSpec{"detach", 'd', false, "", "return once the process has started"},
-    kPidFile,
+    FlagSpec{"pid-file", 0, true, "FILE", "write the process's pid to FILE"},
     kPreserve,
     FlagSpec{"ignore-paused", 0, false, "", "exec even into a paused container (waits for resume)"},
-    FlagSpec{"cgroup", 0, true, "[CONTROLLERS:]PATH", "run in this sub-cgroup of the container's",
-             true},
+    FlagSpec{"cgroup", 0, true, "[CTRL:]PATH", "run in this sub-cgroup of the container's", true},
     kHelp};
 
 constexpr std::string_view kId = "<container-id>";
