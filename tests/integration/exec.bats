@@ -59,11 +59,12 @@ teardown() {
 	run -0 ocirun delete --force ex
 }
 
-@test "exec --process FILE: args, env and capabilities of a runtime-spec process" {
+@test "exec --process FILE: args, env, capabilities and rlimits of a runtime-spec process" {
 	run_container_detached ex
 	cat >"$TEST_DIR/process.json" <<-'JSON'
-		{"args": ["sh", "-c", "echo $ONLY; grep ^CapEff /proc/self/status; grep ^NoNewPrivs /proc/self/status"],
+		{"args": ["sh", "-c", "echo $ONLY; grep ^CapEff /proc/self/status; grep ^NoNewPrivs /proc/self/status; echo nofile=$(ulimit -n)"],
 		 "cwd": "/", "env": ["ONLY=process-json", "PATH=/bin"], "user": {"uid": 0, "gid": 0},
+		 "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 900, "hard": 1000}],
 		 "capabilities": {"bounding": ["CAP_NET_ADMIN", "CAP_KILL"], "effective": ["CAP_NET_ADMIN", "CAP_KILL"],
 		  "permitted": ["CAP_NET_ADMIN", "CAP_KILL"]}, "noNewPrivileges": true}
 	JSON
@@ -72,6 +73,7 @@ teardown() {
 	# CAP_KILL (5) and CAP_NET_ADMIN (12): 0x1020
 	assert_line $'CapEff:\t0000000000001020'
 	assert_line $'NoNewPrivs:\t1'
+	assert_line nofile=900
 	run -0 ocirun delete --force ex
 }
 
@@ -108,6 +110,12 @@ teardown() {
 	# Reparented away from the exited runtime; ocirun left no process behind.
 	[[ $(ps -o ppid= -p "$pid" | tr -d ' ') != "$(container_pid ex)" ]]
 	[[ -z $(pgrep -f "ocirun .*exec -d") ]] || fail "an ocirun exec is still running"
+	# Under an engine's monitor (a child subreaper), the detached process becomes
+	# its child, which reaps it with its exit status.
+	run -0 "${BUILD_DIR:-$REPO/build}/tests/tools/subreaper" env OCIRUN_TEST_MARK="$MARK" "$OCIRUN" \
+		--root "$ROOT" exec -d --pid-file "$TEST_DIR/reaped.pid" ex sh -c 'sleep 0.3; exit 5'
+	[[ ${lines[0]} == *" exited 0" ]] || fail "$output"
+	assert_line "$(cat "$TEST_DIR/reaped.pid") exited 5"
 	# A foreground exec writes the pid file too.
 	run -0 ocirun exec --pid-file "$TEST_DIR/fg.pid" ex true
 	[[ $(cat "$TEST_DIR/fg.pid") =~ ^[0-9]+$ ]]

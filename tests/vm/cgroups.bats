@@ -113,7 +113,8 @@ stats_field() {
 }
 
 @test "pause freezes the container (no progress), resume thaws it; state says paused" {
-	set_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n; sleep 0.1; done'
+	# rename: a reader never sees the file empty, between truncation and write
+	set_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.1; done'
 	run_container_detached frz
 	local cg n1 n2 n3 root=$BUNDLE/rootfs
 	cg=$(container_cgroup frz)
