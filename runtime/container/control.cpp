@@ -26,13 +26,6 @@ struct Live {
   cgroups::Cgroup cgroup;
 };
 
-std::string quoted(const std::string& id) {
-  std::string q = "container \"";
-  q += id;
-  q += "\"";
-  return q;
-}
-
 // A container that is not stopped, and its cgroup.
 Live open_live(const state::Store& store, const std::string& id, bool lock) {
   state::ContainerDir dir = store.open(id, lock);

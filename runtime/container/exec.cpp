@@ -36,13 +36,6 @@ namespace {
 
 using state::Status;
 
-std::string quoted(const std::string& id) {
-  std::string q = "container \"";
-  q += id;
-  q += "\"";
-  return q;
-}
-
 // CLONE_NEW* of the init's namespaces that are not ours.
 int namespaces_to_join(pid_t init) {
   int flags = 0;

@@ -11,6 +11,13 @@
 
 namespace ocirun::container {
 
+std::string quoted(const std::string& id) {
+  std::string q = "container \"";
+  q += id;
+  q += "\"";
+  return q;
+}
+
 std::optional<state::Record> try_read(const state::ContainerDir& dir) {
   try {
     return dir.read();

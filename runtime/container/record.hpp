@@ -11,6 +11,9 @@
 
 namespace ocirun::container {
 
+// `container "ID"`, as messages name a container.
+std::string quoted(const std::string& id);
+
 // The record, or nullopt when a create killed early left none.
 std::optional<state::Record> try_read(const state::ContainerDir& dir);
 

@@ -7,9 +7,7 @@ load helpers
 
 setup() {
 	vm_setup || return
-	update_config '.linux.namespaces += [{type: "cgroup"}]
-		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
-			options: ["nosuid", "noexec", "nodev"]}]'
+	own_cgroup_view
 }
 teardown() { vm_teardown; }
 

@@ -16,6 +16,7 @@
 #   - set_args: the same, faster (one jq call);
 #   - container_cgroup ID: the cgroup dir of the container's process
 #     (/sys/fs/cgroup/...), from /proc/PID/cgroup;
+#   - own_cgroup_view: a cgroup namespace, and cgroup2 mounted at /sys/fs/cgroup;
 #   - set_resources JSON: sets .linux.resources of the config;
 #   - nullb0_dev: "MAJOR:MINOR" of /dev/nullb0 (a null_blk disk for io.max).
 
@@ -95,6 +96,14 @@ container_cgroup() {
 	rel=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
 	[[ -n $rel ]] || { fail "no cgroup v2 line in /proc/$pid/cgroup"; return 1; }
 	printf '/sys/fs/cgroup%s\n' "${rel%/}"
+}
+
+# own_cgroup_view: the container sees its own cgroup at /sys/fs/cgroup (a
+# cgroup namespace and a cgroup2 mount).
+own_cgroup_view() {
+	update_config '.linux.namespaces += [{type: "cgroup"}]
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+			options: ["nosuid", "noexec", "nodev"]}]'
 }
 
 # set_resources JSON: .linux.resources = JSON (e.g. '{"pids": {"limit": 16}}').
