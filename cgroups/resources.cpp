@@ -114,6 +114,15 @@ void check_limit(std::optional<int64_t> v, const std::string& field) {
 }
 
 // The value of a file with a "max" keyword: -1 → "max".
+// A value that leaves the file as a new cgroup has it (Write::is_default).
+bool is_default_value(const Write& w) {
+  if (!w.fallback_file.empty()) return false;
+  if (w.file == "memory.max" || w.file == "memory.swap.max" || w.file == "pids.max")
+    return w.value == "max";
+  if (w.file == "cpu.weight") return w.value == "100";
+  return false;
+}
+
 std::string max_or(int64_t v) {
   return v == -1 ? std::string("max") : std::to_string(v);
 }
@@ -141,8 +150,12 @@ class Planner {
     // "devices" is cgroups/devices.cpp's (an eBPF program, no file).
     if (const json* u = get_object(resources, "unified", base))
       unified(*u, member(base, "unified"));
-    for (const Write& w : plan_.writes)
-      if (std::string c = controller_of(w.file); !c.empty()) plan_.controllers.insert(c);
+    for (Write& w : plan_.writes) {
+      w.is_default = is_default_value(w);
+      w.optional = w.optional || w.is_default;
+      if (std::string c = controller_of(w.file); !c.empty() && !w.is_default)
+        plan_.controllers.insert(c);
+    }
     return std::move(plan_);
   }
 

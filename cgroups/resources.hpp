@@ -30,6 +30,11 @@ struct Write {
   std::string fallback_file = {};
   std::string fallback_value = {};
   bool optional = false;
+  // The value is the file's default in a new cgroup (memory.max and pids.max
+  // "max", cpu.weight 100: what `ctr run` sends as cpu.shares 1024). It asks
+  // for no limit, so it needs no controller: it is not counted in
+  // ResourcePlan::controllers, and is `optional`.
+  bool is_default = false;
 
   friend bool operator==(const Write&, const Write&) = default;
 };

@@ -118,7 +118,10 @@ TEST_CASE("memory: -1 is max; swap equal to the limit is no swap", "[cgroup-reso
   SECTION("limit -1 alone: memory and swap unlimited (runc)") {
     ResourcePlan plan = plan_resources({{"memory", {{"limit", -1}}}});
     REQUIRE(plan.writes.size() == 2);
-    CHECK(plan.writes[0] == Write{"memory.max", "max", "linux.resources.memory.limit"});
+    Write unlimited{"memory.max", "max", "linux.resources.memory.limit"};
+    unlimited.optional = unlimited.is_default = true;
+    CHECK(plan.writes[0] == unlimited);
+    CHECK(plan.controllers.empty());  // asks for no limit: needs no controller
     CHECK(plan.writes[1].file == "memory.swap.max");
     CHECK(plan.writes[1].value == "max");
     CHECK(plan.writes[1].optional);  // no swap accounting: "max" holds anyway
@@ -228,13 +231,32 @@ TEST_CASE("memory: what v2 lacks is a warning; checkBeforeUpdate is a flag", "[c
 }
 
 TEST_CASE("cpu: shares become cpu.weight; shares 0 is unset", "[cgroup-resources]") {
-  ResourcePlan plan = plan_resources({{"cpu", {{"shares", 1024}}}});
-  CHECK(only_write(plan) == Write{"cpu.weight", "100", "linux.resources.cpu.shares"});
+  ResourcePlan plan = plan_resources({{"cpu", {{"shares", 2048}}}});
+  CHECK(only_write(plan) == Write{"cpu.weight", "174", "linux.resources.cpu.shares"});
   CHECK(plan.controllers == std::set<std::string>{"cpu"});
+  // 1024, the v1 default (`ctr run` always sends it), is cpu.weight's default,
+  // 100: it needs no cpu controller, and is skipped where the file is missing.
+  plan = plan_resources({{"cpu", {{"shares", 1024}}}});
+  Write default_weight{"cpu.weight", "100", "linux.resources.cpu.shares"};
+  default_weight.optional = default_weight.is_default = true;
+  CHECK(only_write(plan) == default_weight);
+  CHECK(plan.controllers.empty());
   CHECK(planned({{"cpu", {{"shares", 512}}}}) == FileValues{{"cpu.weight", "59"}});
   CHECK(planned({{"cpu", {{"shares", 1}}}}) == FileValues{{"cpu.weight", "1"}});
   CHECK(planned({{"cpu", {{"shares", 1000000}}}}) == FileValues{{"cpu.weight", "10000"}});
   CHECK(planned({{"cpu", {{"shares", 0}}}}).empty());
+}
+
+TEST_CASE("values that ask for no limit need no controller", "[cgroup-resources]") {
+  ResourcePlan plan = plan_resources({{"memory", {{"limit", -1}, {"swap", -1}}},
+                                      {"pids", {{"limit", -1}}},
+                                      {"cpu", {{"shares", 1024}}}});
+  CHECK(plan.controllers.empty());
+  for (const Write& w : plan.writes) CHECK(w.optional);
+  // A real limit beside them still needs its controller.
+  plan = plan_resources({{"pids", {{"limit", -1}}}, {"memory", {{"limit", 1 << 24}}}});
+  CHECK(plan.controllers == std::set<std::string>{"memory"});
+  CHECK_FALSE(plan.writes[0].optional);
 }
 
 TEST_CASE("cpu: quota and period make cpu.max", "[cgroup-resources]") {

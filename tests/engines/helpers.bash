@@ -1,0 +1,197 @@
+# Shared setup for the engine suite (tests/engines/*.bats): podman, containerd
+# (ctr) and docker run their containers on ocirun. Each file does
+#
+#     load helpers
+#     setup_file()    { engine_setup_file NAME; ...start the engine...; }
+#     teardown_file() { ...stop the engine...; engine_teardown_file; }
+#     teardown()      { engine_teardown; }
+#
+# and gets, per file:
+#   E         a fresh work dir (/tmp/ocirun-engines-NAME.XXXXXX): the engine's
+#             storage, state, sockets and logs, and ocirun's --root ($E/ocirun)
+#   OCIRUN    the runtime under test (default build/ocirun; absolute)
+#   IMAGE_TAR $E/image.tar, from tests/engines/make-image.sh (busybox, one layer)
+#   IMAGE     its name, ocirun-test/busybox:latest
+# Nothing of the engine is shared with the host's: no daemon, socket, storage
+# or config outside $E (and containerd's fixed /run/containerd/s for shim
+# sockets, cleaned of what the file added).
+#
+# Leaks (engine_teardown after each test, engine_teardown_file at the end): a
+# process in a cgroup below the engine's cgroup parents (a container's), an ocirun state dir of a
+# container of $E (in STATE_ROOTS, default $E/ocirun: podman passes no --root,
+# so its containers are in /run/ocirun), a mount under $E, a cgroup below the
+# engine's cgroup parents (CGROUP_PARENTS), fail the test and are cleaned up.
+
+bats_require_minimum_version 1.5.0
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+: "${OCIRUN:=$REPO/build/ocirun}"
+case $OCIRUN in /*) ;; *) OCIRUN=$(command -v "$OCIRUN" || echo "$PWD/$OCIRUN") ;; esac
+IMAGE=ocirun-test/busybox:latest
+CGROUP2=/sys/fs/cgroup/unified
+[[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]] && CGROUP2=/sys/fs/cgroup
+
+fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+assert_line() {
+	grep -qxF -- "$1" <<<"$output" || fail "no line '$1' in output:" "$output"
+}
+
+assert_contains() {
+	[[ $output == *"$1"* ]] || fail "output lacks '$1':" "$output"
+}
+
+# in_terminal COMMAND...: runs COMMAND with a 30x100 pty as its terminal
+# (script(1)); sets status and output.
+in_terminal() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	run bash -c 'script -qec "stty rows 30 cols 100; $1" /dev/null </dev/null' _ "$cmd"
+}
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds; fails after SECONDS.
+wait_until() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "timed out after ${secs}s: $*"
+}
+
+engine_setup_file() {
+	local name=$1
+	E=$(mktemp -d "/tmp/ocirun-engines-$name.XXXXXX")
+	export E OCIRUN IMAGE
+	mkdir -p "$E/ocirun"
+	bash "$REPO/tests/engines/make-image.sh" "$E/image.tar" "$IMAGE"
+	export IMAGE_TAR=$E/image.tar
+	# containerd keeps shim sockets in /run/containerd/s whatever its state dir.
+	ls -A /run/containerd/s 2>/dev/null | sort >"$E/shim-sockets.before" || true
+	[[ -d /run/containerd ]] && touch "$E/run-containerd.existed"
+	return 0
+}
+
+# Container processes of this file: their cgroup v2 path is below one of the
+# engine's cgroup parents (CGROUP_PARENTS). Prints "PID CMDLINE" lines.
+engine_processes() {
+	local f pid cg p
+	for f in /proc/[0-9]*/cgroup; do
+		cg=$(sed -n 's/^0:://p' "$f" 2>/dev/null) || continue
+		for p in "${CGROUP_PARENTS[@]}"; do
+			[[ $cg == "$p"/* ]] || continue
+			pid=${f#/proc/}
+			pid=${pid%/cgroup}
+			[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == Z ]] && continue
+			echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		done
+	done
+}
+
+# ocirun state dirs of this file's containers: entries of the state roots
+# (STATE_ROOTS, default $E/ocirun) whose state.json names a bundle in $E.
+# Prints "ROOT ID" lines.
+engine_states() {
+	local r d
+	for r in "${STATE_ROOTS[@]:-$E/ocirun}"; do
+		for d in "$r"/*; do
+			[[ -e $d/state.json ]] && grep -qF -- "$E/" "$d/state.json" 2>/dev/null &&
+				echo "$r ${d##*/}"
+		done
+	done
+	return 0
+}
+
+# Cgroups below the engine's parents (CGROUP_PARENTS: paths below the cgroup2
+# mount, e.g. /docker).
+engine_cgroups() {
+	local p
+	for p in "${CGROUP_PARENTS[@]}"; do
+		[[ -d $CGROUP2$p ]] && find "$CGROUP2$p" -mindepth 1 -type d
+	done
+	return 0
+}
+
+# What the tests left: prints one line per leak.
+engine_leaks() {
+	local p
+	while read -r p; do [[ -n $p ]] && echo "container process: $p"; done < <(engine_processes)
+	while read -r p; do [[ -n $p ]] && echo "ocirun state dir: ${p/ //}"; done < <(engine_states)
+	while read -r p; do [[ -n $p ]] && echo "cgroup: $p"; done < <(engine_cgroups)
+	return 0
+}
+
+# After each test: the test removed its containers (the engine's rm); what is
+# left of them is a leak. Waits a moment for the engine's asynchronous cleanup.
+engine_teardown() {
+	[[ -n ${E:-} ]] || return 0
+	local leaks i
+	for ((i = 0; i < 50; i++)); do
+		leaks=$(engine_leaks)
+		[[ -z $leaks ]] && return 0
+		sleep 0.1
+	done
+	printf 'LEAK: %s\n' "$leaks" >&2
+	engine_cleanup
+	return 1
+}
+
+# Kills what is left of the containers and removes their state and cgroups.
+engine_cleanup() {
+	local p pid
+	while read -r pid _; do [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null; done < <(engine_processes)
+	local root id
+	while read -r root id; do
+		[[ -n $id ]] && "$OCIRUN" --root "$root" delete --force "$id" >/dev/null 2>&1
+	done < <(engine_states)
+	for p in "${CGROUP_PARENTS[@]}"; do
+		[[ -d $CGROUP2$p ]] && find "$CGROUP2$p" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	return 0
+}
+
+# At the end of the file, after the engine is stopped: fails when anything of
+# it is left (processes, mounts under $E, cgroups), then removes $E, the
+# engine's empty cgroup parents and the shim sockets it added.
+engine_teardown_file() {
+	[[ -n ${E:-} && -d $E ]] || return 0
+	local leaks=() p m
+	while read -r p; do [[ -n $p ]] && leaks+=("$p"); done < <(engine_leaks)
+	engine_cleanup
+	# Any process still naming $E (a daemon, a shim, conmon): stopped badly.
+	for p in /proc/[0-9]*/cmdline; do
+		m=${p#/proc/}
+		m=${m%/cmdline}
+		[[ $m == "$$" || $m == "$BASHPID" ]] && continue
+		if tr '\0' ' ' <"$p" 2>/dev/null | grep -qF -- "$E"; then
+			leaks+=("process $m: $(tr '\0' ' ' <"$p" 2>/dev/null)")
+			kill -KILL "$m" 2>/dev/null || true
+		fi
+	done
+	while read -r m; do
+		[[ -n $m ]] || continue
+		leaks+=("mount: $m")
+	done < <(awk -v d="$E" 'index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+	for m in $(awk -v d="$E" 'index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+	for p in "${CGROUP_PARENTS[@]}"; do
+		[[ -d $CGROUP2$p ]] && rmdir "$CGROUP2$p" 2>/dev/null
+	done
+	if [[ -d /run/containerd/s ]]; then
+		comm -13 "$E/shim-sockets.before" <(ls -A /run/containerd/s | sort) |
+			while read -r p; do rm -f "/run/containerd/s/$p"; done
+	fi
+	if [[ ! -e $E/run-containerd.existed && -d /run/containerd ]]; then
+		rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null || true
+	fi
+	rm -rf "$E"
+	if ((${#leaks[@]})); then
+		printf 'LEAK: %s\n' "${leaks[@]}" >&2
+		return 1
+	fi
+}
