@@ -17,9 +17,9 @@
 # sockets, cleaned of what the file added).
 #
 # Leaks (engine_teardown after each test, engine_teardown_file at the end): a
-# process in a cgroup below the engine's cgroup parents (a container's), an ocirun state dir of a
-# container of $E (in STATE_ROOTS, default $E/ocirun: podman passes no --root,
-# so its containers are in /run/ocirun), a mount under $E, a cgroup below the
+# process in a cgroup below the engine's cgroup parents (a container's), an
+# ocirun state dir of a container of $E (in $E, or in STATE_ROOTS: podman
+# passes no --root, so its containers are in /run/ocirun), a mount under $E, a cgroup below the
 # engine's cgroup parents (CGROUP_PARENTS), fail the test and are cleaned up.
 
 bats_require_minimum_version 1.5.0
@@ -43,6 +43,11 @@ assert_line() {
 assert_contains() {
 	[[ $output == *"$1"* ]] || fail "output lacks '$1':" "$output"
 }
+
+# A container's shell prelude: wait (5 s at most) until the terminal has a
+# size. The engine's client sets it once the container has started, so the
+# container may look before that.
+WAIT_FOR_SIZE='i=0; until stty size >/dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done'
 
 # in_terminal COMMAND...: runs COMMAND with a 30x100 pty as its terminal
 # (script(1)); sets status and output.
@@ -92,18 +97,20 @@ engine_processes() {
 	done
 }
 
-# ocirun state dirs of this file's containers: entries of the state roots
-# (STATE_ROOTS, default $E/ocirun) whose state.json names a bundle in $E.
-# Prints "ROOT ID" lines.
+# ocirun state dirs of this file's containers: those in $E (the roots the
+# engines pass as ocirun's --root live there) and in STATE_ROOTS (podman
+# passes none: /run/ocirun), whose state.json names a bundle in $E. Prints
+# "ROOT ID" lines.
 engine_states() {
-	local r d
-	for r in "${STATE_ROOTS[@]:-$E/ocirun}"; do
-		for d in "$r"/*; do
-			[[ -e $d/state.json ]] && grep -qF -- "$E/" "$d/state.json" 2>/dev/null &&
-				echo "$r ${d##*/}"
-		done
+	local r f d
+	{
+		for r in "${STATE_ROOTS[@]}"; do ls -d "$r"/*/state.json 2>/dev/null; done
+		find "$E" -name state.json -not -path "*/graphroot/*" -not -path "*/docker/data/*" 2>/dev/null
+	} | sort -u | while read -r f; do
+		grep -qF -- "$E/" "$f" 2>/dev/null || continue
+		d=${f%/state.json}
+		echo "${d%/*} ${d##*/}"
 	done
-	return 0
 }
 
 # Cgroups below the engine's parents (CGROUP_PARENTS: paths below the cgroup2
@@ -194,4 +201,41 @@ engine_teardown_file() {
 		printf 'LEAK: %s\n' "${leaks[@]}" >&2
 		return 1
 	fi
+}
+
+# start_containerd DIR: a containerd of its own (config, root, state, socket in
+# DIR; the CRI plugin off), started in the background; waits for its socket.
+start_containerd() {
+	local d=$1
+	mkdir -p "$d"
+	cat >"$d/config.toml" <<-EOF2
+		version = 2
+		root = "$d/root"
+		state = "$d/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		[grpc]
+		  address = "$d/containerd.sock"
+		[ttrpc]
+		  address = "$d/containerd.sock.ttrpc"
+		[debug]
+		  address = "$d/debug.sock"
+	EOF2
+	containerd --config "$d/config.toml" </dev/null >"$d/containerd.log" 2>&1 3>&- &
+	echo $! >"$d/containerd.pid"
+	wait_until 20 test -S "$d/containerd.sock" || {
+		tail -20 "$d/containerd.log" >&2
+		return 1
+	}
+}
+
+# stop_daemon PIDFILE: SIGTERM, then SIGKILL after 10 s.
+stop_daemon() {
+	local pid
+	pid=$(cat "$1" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
 }

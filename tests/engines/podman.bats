@@ -132,7 +132,7 @@ pm() { timeout 120 podman "$@"; }
 }
 
 @test "podman run -t: the container's terminal is a pty of its size" {
-	in_terminal podman run --rm -t "$IMAGE" sh -c 'tty; stty size; exit 4'
+	in_terminal podman run --rm -t "$IMAGE" sh -c "$WAIT_FOR_SIZE"'; tty; stty size; exit 4'
 	[[ $status -eq 4 ]] || fail "status $status: $output"
 	assert_contains /dev/pts/0
 	assert_contains "30 100"
