@@ -433,9 +433,12 @@ void kill(const state::Store& store, const std::string& id, int sig, bool all) {
   state::ContainerDir dir = store.open(id);
   auto rec = try_read(dir);
   Status st = rec ? dir.status(*rec) : Status::Stopped;
-  if (st == Status::Stopped) throw Error("container \"" + id + "\" is not running");
+  // "container not running": containerd's shim takes a kill error with these
+  // words as "process already finished" (runc's wording).
+  const std::string stopped = "cannot signal " + quoted(id) + ": container not running";
+  if (st == Status::Stopped) throw Error(stopped, ESRCH);
   auto pidfd = open_init(*rec);
-  if (!pidfd) throw Error("container \"" + id + "\" is not running");
+  if (!pidfd) throw Error(stopped, ESRCH);
   signal_container(*rec, pidfd->get(), sig, all);
 }
 

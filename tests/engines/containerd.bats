@@ -41,10 +41,13 @@ ctr_() { timeout 60 ctr --address "$E/containerd/containerd.sock" -n "$NS" "$@";
 # ctr run on ocirun; never with stdin piped (ctr would wait on it).
 ctr_run() { ctr_ run --runc-binary "$OCIRUN" --runc-root "$E/ocirun" --fifo-dir "$E/fifo" "$@" </dev/null; }
 
-@test "containerd: ctr run on ocirun prints; exit codes 0 and 3 come back" {
+@test "containerd: ctr run on ocirun prints; exit codes 0 and 3 come back; only stdio is inherited" {
 	run -0 ctr_run --rm "docker.io/$IMAGE" c1 echo hello from ocirun
 	[[ $output == "hello from ocirun" ]] || fail "$output"
 	run -3 ctr_run --rm "docker.io/$IMAGE" c2 sh -c 'exit 3'
+	# The shim hands its fd 3 to `create`: only stdio may reach the container.
+	run -0 ctr_run --rm "docker.io/$IMAGE" c4 sh -c 'ls /proc/$$/fd | tr "\n" " "'
+	[[ $output == "0 1 2 " ]] || fail "the container's fds: $output"
 }
 
 @test "containerd: a missing command fails the create with ocirun's message" {
@@ -74,12 +77,20 @@ ctr_run() { ctr_ run --runc-binary "$OCIRUN" --runc-root "$E/ocirun" --fifo-dir 
 	assert_contains "$pid"
 }
 
-@test "containerd: kill ends a task; SIGTERM to ctr run reaches the container's trap" {
+@test "containerd: kill ends a task (137); SIGTERM to ctr run reaches the container's trap" {
 	run -0 ctr_run -d "docker.io/$IMAGE" k1 sleep 1000
 	run -0 ctr_ task kill -s KILL k1
 	wait_until 10 bash -c "ctr --address '$E/containerd/containerd.sock' -n $NS task ls | grep -q 'k1.*STOPPED'"
 	run -0 ctr_ task rm k1
 	run -0 ctr_ container rm k1
+	# ctr run of a container killed by SIGKILL exits 137.
+	ctr --address "$E/containerd/containerd.sock" -n "$NS" run --rm --runc-binary "$OCIRUN" \
+		--runc-root "$E/ocirun" --fifo-dir "$E/fifo" "docker.io/$IMAGE" k3 sleep 1000 </dev/null >/dev/null 2>&1 &
+	local fg=$! st=0
+	wait_until 20 bash -c "ctr --address '$E/containerd/containerd.sock' -n $NS task ls | grep -q 'k3.*RUNNING'"
+	run -0 ctr_ task kill -s KILL k3
+	wait "$fg" || st=$?
+	[[ $st -eq 137 ]] || fail "ctr run exited $st"
 	# ctr run in the foreground forwards SIGTERM: the trap's status comes back.
 	ctr --address "$E/containerd/containerd.sock" -n "$NS" run --rm --runc-binary "$OCIRUN" \
 		--runc-root "$E/ocirun" --fifo-dir "$E/fifo" "docker.io/$IMAGE" k2 \

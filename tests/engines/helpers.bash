@@ -16,11 +16,12 @@
 # or config outside $E (and containerd's fixed /run/containerd/s for shim
 # sockets, cleaned of what the file added).
 #
-# Leaks (engine_teardown after each test, engine_teardown_file at the end): a
-# process in a cgroup below the engine's cgroup parents (a container's), an
-# ocirun state dir of a container of $E (in $E, or in STATE_ROOTS: podman
-# passes no --root, so its containers are in /run/ocirun), a mount under $E, a cgroup below the
-# engine's cgroup parents (CGROUP_PARENTS), fail the test and are cleaned up.
+# Leaks (engine_teardown after each test, engine_teardown_file at the end)
+# fail the test and are cleaned up: a process in a cgroup below the engine's
+# cgroup parents (CGROUP_PARENTS: a container's), an ocirun state dir of a
+# container of $E (in $E, or in STATE_ROOTS: podman passes ocirun no --root,
+# so its containers are in /run/ocirun), a cgroup below those parents, a
+# mount under $E, a process naming $E (a daemon, shim or conmon) at the end.
 
 bats_require_minimum_version 1.5.0
 

@@ -70,8 +70,11 @@ pm() { timeout 120 podman "$@"; }
 }
 
 @test "podman: a missing command gives 127 and ocirun's message" {
+	# podman reads the message from ocirun's JSON log and prefixes the
+	# runtime's name once.
 	run -127 pm run --rm "$IMAGE" nosuchcmd
-	assert_contains 'ocirun: exec: "nosuchcmd": executable file not found in $PATH'
+	assert_contains 'Error: ocirun: exec: "nosuchcmd": executable file not found in $PATH'
+	[[ $output != *"ocirun: ocirun:"* ]] || fail "$output"
 	run -126 pm run --rm "$IMAGE" /etc
 	assert_contains 'ocirun: exec: "/etc"'
 }

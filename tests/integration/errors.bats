@@ -175,6 +175,16 @@ teardown() { common_teardown; }
 	run -0 ocirun delete --force sig
 }
 
+@test "kill of a stopped container: 'container not running', the words containerd matches" {
+	set_args true
+	create_container gone
+	run -0 ocirun start gone
+	wait_for_status gone stopped
+	run --separate-stderr ocirun kill gone KILL
+	expect_error 'cannot signal container "gone": container not running' "container not running"
+	run -0 ocirun delete gone
+}
+
 @test "two concurrent creates of the same id: exactly one succeeds" {
 	set_args sleep 100
 	local i pids=()
