@@ -112,6 +112,10 @@ void load_filter(const seccomp::Filter* filter, int sync) {
       with_context("setting process.oomScoreAdj", [&] {
         sys::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj));
       });
+    // Without CLONE_INTO_CGROUP, ocirun moves us into the cgroup first: the
+    // process must be born there.
+    auto go = launch::receive(sync);
+    if (!go || go->type != launch::MsgType::Continue) ::_exit(1);
     if (::setns(pidfd, flags) < 0) throw_errno("joining the container's namespaces");
     pid_t pid = sys::clone_process(0);
     if (pid == 0) exec_child(proc, filter, sync, preserve);
@@ -241,14 +245,13 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
                  o.preserve_fds);
   }
   pair.child.reset();
-  if (cgroup && !in_cgroup) {
-    try {
-      cgroup->add(mid);
-    } catch (...) {
-      ::kill(mid, SIGKILL);
-      wait_for(mid);
-      throw;
-    }
+  try {
+    if (cgroup && !in_cgroup) cgroup->add(mid);
+    launch::send(pair.parent.get(), launch::MsgType::Continue);
+  } catch (...) {
+    ::kill(mid, SIGKILL);
+    wait_for(mid);
+    throw;
   }
   auto listener = [&](pid_t pid, int fd) {
     auto doc = seccomp::process_state(pid, rules->listener_metadata,
