@@ -96,14 +96,20 @@ in_terminal() {
 
 @test "run in the foreground: a resize of the caller's terminal reaches the container (SIGWINCH)" {
 	command -v tmux >/dev/null || skip "tmux is not installed"
-	set_args sh -c 'trap "stty size >/log.size" WINCH; echo ready >/log.ready; while [ ! -e /log.size ]; do sleep 0.1; done; sleep 0.2'
+	# Each SIGWINCH records the size (tmux may resize its pane once on its own
+	# at start); the container ends once it has seen the size the test sets.
+	set_args sh -c 'trap "stty size >/log.new; mv /log.new /log.size" WINCH; echo ready >/log.ready
+		while ! grep -qx "45 123" /log.size 2>/dev/null; do sleep 0.1; done; sleep 0.2'
 	update_config '.root.readonly = false | del(.process.consoleSize)'
 	local sock=$TEST_DIR/tmux.sock cmd
 	printf -v cmd 'env OCIRUN_TEST_MARK=%q %q --root %q run --bundle %q winch' "$MARK" "$OCIRUN" "$ROOT" "$BUNDLE"
 	tmux -S "$sock" new-session -d -x 80 -y 24 "$cmd"
 	wait_for_file "$BUNDLE/rootfs/log.ready"
 	tmux -S "$sock" resize-window -x 123 -y 45
-	wait_for_file "$BUNDLE/rootfs/log.size"
+	for _ in $(seq 100); do
+		grep -qx "45 123" "$BUNDLE/rootfs/log.size" 2>/dev/null && break
+		sleep 0.1
+	done
 	tmux -S "$sock" kill-server 2>/dev/null || true
 	run cat "$BUNDLE/rootfs/log.size"
 	[[ $output == "45 123" ]] || fail "size seen inside: $output"
