@@ -69,8 +69,7 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
   if (foreground && p.config.process->terminal && opts.console_socket.empty() &&
       !p.config.process->console_size)
     p.config.process->console_size = process::window_size(STDIN_FILENO);
-  if (auto why = process::lsm_refusal(*p.config.process, process::host_lsm_support()); !why.empty())
-    throw Error(why, EINVAL);
+  process::check_exec_labels(*p.config.process);
   const std::string& root = p.config.root.path;
   std::string rootfs = root.starts_with("/") ? root : p.bundle + "/" + root;
   struct stat st;
@@ -410,7 +409,7 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
   if (opts.detach) return 0;
 
   int status = wait_in_foreground(c.record.pid, mask, c.console.get());
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int code = sys::exit_code(status);
   if (!opts.stats_file.empty()) {
     cgroups::RunReport report;
     report.exit_code = code;

@@ -20,6 +20,7 @@
 #include "cgroups/manager.hpp"
 #include "runtime/container/exec.hpp"
 #include "runtime/container/record.hpp"
+#include "runtime/launch/launch.hpp"
 #include "runtime/launch/sync.hpp"
 #include "runtime/process/attributes.hpp"
 #include "runtime/process/process.hpp"
@@ -50,22 +51,6 @@ int namespaces_to_join(pid_t init) {
   return flags;
 }
 
-[[noreturn]] void fail_child(int sync, const Error& e) {
-  try {
-    launch::send(sync, launch::MsgType::Error, e.code(), e.what());
-  } catch (...) {
-  }
-  ::_exit(1);
-}
-
-// The container's seccomp filter; its notify fd (NOTIFY actions) goes to ocirun,
-// which hands it to the listener.
-void load_filter(const seccomp::Filter* filter, int sync) {
-  if (!filter) return;
-  UniqueFd notify = with_context("linux.seccomp", [&] { return seccomp::load(*filter); });
-  if (notify) launch::send(sync, launch::MsgType::SeccompFd, 0, "", notify.get());
-}
-
 // The process itself, in the container's namespaces and cgroup.
 [[noreturn]] void exec_child(const spec::Process& proc, const seccomp::Filter* filter, int sync,
                              int preserve) {
@@ -79,19 +64,7 @@ void load_filter(const seccomp::Filter* filter, int sync) {
       process::attach_pty(pty, proc.user.uid, proc.user.gid);
     }
     process::apply_process_attributes(proc);
-    // As in the init: without noNewPrivileges the filter goes on while
-    // CAP_SYS_ADMIN is still there; with it, as late as possible.
-    if (!proc.no_new_privileges) load_filter(filter, sync);
-    process::apply_rlimits(proc.rlimits);
-    process::apply_user_and_capabilities(proc.user, proc.capabilities);
-    if (::chdir(proc.cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + proc.cwd);
-    ::umask(proc.user.umask.value_or(022));
-    if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-      throw_errno("prctl PR_SET_NO_NEW_PRIVS");
-    process::apply_exec_labels(proc);
-    if (::syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-      throw_errno("close_range");
-    if (proc.no_new_privileges) load_filter(filter, sync);
+    launch::finish_setup(proc, filter, sync, preserve);
     std::string exe = process::find_executable(proc.args.at(0), proc.env);
     std::vector<std::string> args = proc.args, env = proc.env;
     auto argv = sys::c_strings(args);
@@ -99,7 +72,7 @@ void load_filter(const seccomp::Filter* filter, int sync) {
     ::execve(exe.c_str(), argv.data(), envp.data());
     throw_errno("exec: \"" + proc.args[0] + "\"");
   } catch (const Error& e) {
-    fail_child(sync, e);
+    launch::fail(sync, e.code(), e.what());
   }
 }
 
@@ -122,14 +95,16 @@ void load_filter(const seccomp::Filter* filter, int sync) {
     launch::send(sync, launch::MsgType::Pid, 0, std::to_string(pid));
     ::_exit(0);
   } catch (const Error& e) {
-    fail_child(sync, e);
+    launch::fail(sync, e.code(), e.what());
   }
 }
 
-void wait_for(pid_t pid) {
-  int status;
+// Reaps `pid`; returns its wait status.
+int wait_for(pid_t pid) {
+  int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  return status;
 }
 
 struct Spawned {
@@ -171,9 +146,7 @@ Spawned collect(int sync, pid_t mid, const std::function<void(pid_t, int)>& list
     ::kill(mid, SIGKILL);
     if (s.pid > 0) ::kill(s.pid, SIGKILL);
   }
-  int status = 0;
-  while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = wait_for(mid);
   if (error) {
     if (s.pid > 0) wait_for(s.pid);  // ours now: the subreaper's
     throw *error;
@@ -205,8 +178,7 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
   check_exec_terminal(proc.terminal, o.detach, o.console_socket);
   if (proc.terminal && o.console_socket.empty() && !proc.console_size)
     proc.console_size = process::window_size(STDIN_FILENO);
-  if (auto why = process::lsm_refusal(proc, process::host_lsm_support()); !why.empty())
-    throw Error(why, EINVAL);
+  process::check_exec_labels(proc);
   std::optional<seccomp::RuleSet> rules;
   std::optional<seccomp::Filter> filter;
   if (config.contains("linux") && config["linux"].contains("seccomp") &&
@@ -263,13 +235,9 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
     process::send_to_console_socket(o.console_socket, s.console.get(), s.pts);
     s.console.reset();
   }
-  if (o.detach) {
-    write_pid_file(o.pid_file, s.pid);
-    return 0;
-  }
   write_pid_file(o.pid_file, s.pid);
-  int status = wait_in_foreground(s.pid, mask, s.console ? s.console.get() : -1);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (o.detach) return 0;
+  return sys::exit_code(wait_in_foreground(s.pid, mask, s.console ? s.console.get() : -1));
 }
 
 }  // namespace ocirun::container

@@ -77,17 +77,6 @@ void close_inherited_fds(int preserve, std::vector<int> keep) {
   ::syscall(SYS_close_range, first, ~0U, 0);
 }
 
-// Only fds 0-2 and the preserved ones (3 .. 3+n-1) survive exec.
-void seal_fds(int preserve) {
-  int first = 3 + preserve;
-  if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) throw_errno("close_range");
-  for (int fd = 3; fd < first; ++fd) {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0) throw_errno("preserved fd " + std::to_string(fd));
-    ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-  }
-}
-
 std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
   std::vector<std::string> env = p.env;
   if (preserve > 0) {
@@ -96,14 +85,6 @@ std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
     if (!has) env.push_back("LISTEN_FDS=" + std::to_string(preserve));
   }
   return env;
-}
-
-// linux.seccomp: loads the filter; its notify fd (NOTIFY actions) goes to the
-// parent, which hands it to the listener.
-void load_seccomp(const InitConfig& cfg, int sync_fd) {
-  if (!cfg.seccomp) return;
-  UniqueFd notify = with_context("linux.seccomp", [&] { return seccomp::load(*cfg.seccomp); });
-  if (notify) send(sync_fd, MsgType::SeccompFd, 0, "", notify.get());
 }
 
 void setup(const InitConfig& cfg, int sync_fd) {
@@ -143,19 +124,9 @@ void setup(const InitConfig& cfg, int sync_fd) {
     process::attach_pty(pty, proc.user.uid, proc.user.gid);
     process::bind_console(pty);
   }
-  // Without noNewPrivileges, loading a filter takes CAP_SYS_ADMIN: before the
-  // capabilities go. With it, as late as possible (fewer syscalls to allow).
-  if (!proc.no_new_privileges) load_seccomp(cfg, sync_fd);
-  process::apply_rlimits(proc.rlimits);
-  process::apply_user_and_capabilities(proc.user, proc.capabilities);
-  if (!cfg.joined_by_intermediate) set_death_signal();  // changing credentials cleared it
-  if (::chdir(proc.cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + proc.cwd);
-  ::umask(proc.user.umask.value_or(022));
-  if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    throw_errno("prctl PR_SET_NO_NEW_PRIVS");
-  process::apply_exec_labels(proc);
-  seal_fds(cfg.preserve_fds);
-  if (proc.no_new_privileges) load_seccomp(cfg, sync_fd);
+  finish_setup(proc, cfg.seccomp, sync_fd, cfg.preserve_fds, [&] {
+    if (!cfg.joined_by_intermediate) set_death_signal();  // changing credentials cleared it
+  });
 }
 
 }  // namespace
@@ -177,17 +148,9 @@ void init_main(const InitConfig& cfg, int sync_fd) {
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     send(sync_fd, MsgType::Ready);
   } catch (const Error& e) {
-    try {
-      send(sync_fd, MsgType::Error, e.code(), e.what());
-    } catch (...) {
-    }
-    ::_exit(1);
+    fail(sync_fd, e.code(), e.what());
   } catch (const std::exception& e) {
-    try {
-      send(sync_fd, MsgType::Error, 0, e.what());
-    } catch (...) {
-    }
-    ::_exit(1);
+    fail(sync_fd, 0, e.what());
   }
   std::string start_state = wait_for(sync_fd, MsgType::Continue).text;
   const auto& start_hooks = cfg.config->hooks.start_container;

@@ -63,6 +63,18 @@ struct SpawnHooks {
 };
 Child spawn(const InitConfig& cfg, const SpawnHooks& hooks);
 
+// The last steps of every container process, the init and an exec'd process
+// alike, before it looks up its executable (runtime/launch/finish.cpp): the
+// seccomp filter, unless noNewPrivileges (loading it takes CAP_SYS_ADMIN
+// then); rlimits; user, groups and capabilities, then `after_credentials`
+// (the init re-arms its death signal, which the change cleared); cwd and
+// umask; no_new_privs; the LSM labels; only fds 0-2 and the preserved ones
+// (3 .. 3+preserve_fds-1) kept across exec; with noNewPrivileges, the filter
+// last (fewer syscalls to allow). A NOTIFY filter's fd goes to the parent
+// over `sync_fd` (kSeccompFd).
+void finish_setup(const spec::Process& proc, const seccomp::Filter* filter, int sync_fd,
+                  int preserve_fds, const std::function<void()>& after_credentials = {});
+
 // Tells a ready child to go on (kContinue), and in StartMode::Socket to exec
 // (kStart), waiting for the exec: throws the child's error if exec failed.
 // `state` is what the startContainer hooks get on stdin.

@@ -79,11 +79,7 @@ pid_t clone_init(const InitConfig& cfg, SyncPair& pair, bool& in_cgroup) {
       send(fd, MsgType::Pid, 0, std::to_string(pid));
       ::_exit(0);
     } catch (const Error& e) {
-      try {
-        send(fd, MsgType::Error, e.code(), e.what());
-      } catch (...) {
-      }
-      ::_exit(1);
+      fail(fd, e.code(), e.what());
     }
   }
   auto m = receive(pair.parent.get());

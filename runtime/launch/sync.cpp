@@ -1,6 +1,7 @@
 #include "runtime/launch/sync.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -45,6 +46,14 @@ std::optional<Message> receive(int fd) {
   m.type = static_cast<MsgType>(t);
   m.text.assign(buf + kHeader, n - kHeader);
   return m;
+}
+
+void fail(int fd, int err, const std::string& text) {
+  try {
+    send(fd, MsgType::Error, err, text);
+  } catch (...) {
+  }
+  ::_exit(1);
 }
 
 }  // namespace ocirun::launch

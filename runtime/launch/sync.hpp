@@ -82,4 +82,8 @@ void send(int fd, MsgType type, int err = 0, const std::string& text = {}, int p
 // Returns nullopt on EOF (the other end closed).
 std::optional<Message> receive(int fd);
 
+// How a child of the runtime fails: its error goes to the parent (kError, as
+// far as the socket still takes it), then it exits with status 1.
+[[noreturn]] void fail(int fd, int err, const std::string& text);
+
 }  // namespace ocirun::launch

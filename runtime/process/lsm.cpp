@@ -59,6 +59,12 @@ std::string lsm_refusal(const spec::Process& p, const LsmSupport& host) {
   return "";
 }
 
+void check_exec_labels(const spec::Process& p) {
+  // The host is probed only for a process that has a label: not on every run.
+  if (p.apparmor_profile.empty() && p.selinux_label.empty()) return;
+  if (std::string why = lsm_refusal(p, host_lsm_support()); !why.empty()) throw Error(why, EINVAL);
+}
+
 void apply_exec_labels(const spec::Process& p) {
   if (!p.apparmor_profile.empty())
     write_attr({"/proc/thread-self/attr/apparmor/exec", "/proc/thread-self/attr/exec"},

@@ -46,6 +46,9 @@ struct LsmSupport {
 LsmSupport host_lsm_support();
 // Why the process's labels cannot be applied on such a host; empty when they can.
 std::string lsm_refusal(const spec::Process& p, const LsmSupport& host);
+// Throws lsm_refusal's message (EINVAL) when the process has a label this
+// host cannot give; probes the host only when it has one.
+void check_exec_labels(const spec::Process& p);
 // In the process, before exec: the labels it takes at exec. Throws naming the field.
 void apply_exec_labels(const spec::Process& p);
 

@@ -55,6 +55,8 @@ UniqueFd pidfd_open(pid_t pid);
 
 // "exited with status 3" / "killed by signal 9" from a wait status.
 std::string describe_wait_status(int status);
+// The exit status a shell reports for a wait status: N, or 128+N for signal N.
+int exit_code(int status);
 
 // argv/envp for execve: pointers into `v`, null-terminated (v must outlive them).
 std::vector<char*> c_strings(std::vector<std::string>& v);
