@@ -111,14 +111,7 @@ dk_run() { dk run --runtime ocirun --network=none "$@"; }
 @test "docker update --memory: applied where cgroup v2 has the memory controller, else ocirun's clear error" {
 	run -0 dk_run -d --name up "$IMAGE" sleep 1000
 	run dk update --memory 64m --memory-swap 64m up
-	if grep -qw memory "$CGROUP2/cgroup.controllers"; then
-		[[ $status -eq 0 ]] || fail "update: $output"
-		run -0 dk exec up cat /sys/fs/cgroup/memory.max
-		assert_line 67108864
-	else
-		[[ $status -ne 0 ]] || fail "update succeeded without a memory controller"
-		assert_contains 'linux.resources.memory.limit: cgroup v2 controller "memory" is not available'
-	fi
+	check_memory_update dk exec up
 	run -0 dk rm -f up
 }
 

@@ -50,6 +50,21 @@ assert_contains() {
 # container may look before that.
 WAIT_FOR_SIZE='i=0; until stty size >/dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done'
 
+# check_memory_update EXEC...: after `run ENGINE update --memory 64m …`, the
+# outcome ocirun owes: with a memory controller in cgroup v2, the update
+# succeeded and `EXEC cat` in the container shows memory.max 64 MiB; without
+# one, ocirun's one-line error naming the field and the controller.
+check_memory_update() {
+	if grep -qw memory "$CGROUP2/cgroup.controllers"; then
+		[[ $status -eq 0 ]] || fail "update: $output"
+		run -0 "$@" cat /sys/fs/cgroup/memory.max
+		assert_line 67108864
+	else
+		[[ $status -ne 0 ]] || fail "update succeeded without a memory controller"
+		assert_contains 'linux.resources.memory.limit: cgroup v2 controller "memory" is not available'
+	fi
+}
+
 # in_terminal COMMAND...: runs COMMAND with a 30x100 pty as its terminal
 # (script(1)); sets status and output.
 in_terminal() {

@@ -123,14 +123,7 @@ pm() { timeout 120 podman "$@"; }
 @test "podman update --memory: applied where cgroup v2 has the memory controller, else ocirun's clear error" {
 	run -0 pm run -d --name up "$IMAGE" sleep 1000
 	run pm update --memory 64m up
-	if grep -qw memory "$CGROUP2/cgroup.controllers"; then
-		[[ $status -eq 0 ]] || fail "update: $output"
-		run -0 pm exec up cat /sys/fs/cgroup/memory.max
-		assert_line 67108864
-	else
-		[[ $status -ne 0 ]] || fail "update succeeded without a memory controller"
-		assert_contains 'linux.resources.memory.limit: cgroup v2 controller "memory" is not available'
-	fi
+	check_memory_update pm exec up
 	run -0 pm rm -f -t 0 up
 }
 
