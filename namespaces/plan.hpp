@@ -23,16 +23,19 @@ struct Plan {
   bool own_uts = false;    // hostname may be set
   std::vector<spec::IdMapping> uid_mappings, gid_mappings;
 
-  // Namespaces joined by path are entered before the new ones are made when
-  // a user namespace is involved: one joined by path, so that the new
-  // namespaces belong to it; or a new one, whose root has no privilege over
-  // the host's namespaces (a network namespace given by path). The init is
-  // then cloned by an intermediate process that has joined first.
+  // Namespaces joined by path are entered before the new ones are made, by
+  // an intermediate process that then clones the init, when a user namespace
+  // is involved: one joined by path, so that the new namespaces belong to
+  // it; or a new one, whose root has no privilege over the host's namespaces
+  // (a network namespace given by path). And when a pid namespace is joined
+  // by path: setns puts only a process's children into it, and the init, the
+  // process that mounts /proc, must live in it, or /proc shows the caller's
+  // processes.
   bool join_before_clone() const {
     if (clone_flags == 0 || joins.empty()) return false;
     if (new_user) return true;
     for (const auto& j : joins)
-      if (j.type == spec::NsType::User) return true;
+      if (j.type == spec::NsType::User || j.type == spec::NsType::Pid) return true;
     return false;
   }
 };

@@ -5,6 +5,7 @@
 
 #include "runtime/cli/args.hpp"
 #include "runtime/cli/commands.hpp"
+#include "runtime/launch/sealed_binary.hpp"
 #include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
 
@@ -22,6 +23,11 @@ int main(int argc, char** argv) {
     if (fmt != "text" && fmt != "json")
       throw Error("flag --log-format: expects text or json, got \"" + fmt + "\"");
     cli::parse_command(args, command_at, inv);
+    // The commands that make processes the container can see run them from
+    // a sealed copy of the runtime (runtime/launch/sealed_binary.hpp).
+    const std::string& cmd = inv.command;
+    if (!inv.help && !inv.version && (cmd == "create" || cmd == "run" || cmd == "exec"))
+      launch::ensure_sealed(argv);
     return cli::dispatch(inv);
   } catch (const Error& e) {
     log::error(e.what());

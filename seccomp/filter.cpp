@@ -339,11 +339,12 @@ Filter::Filter(void* ctx) : ctx_(ctx) {}
 Filter::~Filter() {
   if (ctx_) seccomp_release(ctx_);
 }
-Filter::Filter(Filter&& o) noexcept : ctx_(std::exchange(o.ctx_, nullptr)) {}
+Filter::Filter(Filter&& o) noexcept : notify(o.notify), ctx_(std::exchange(o.ctx_, nullptr)) {}
 Filter& Filter::operator=(Filter&& o) noexcept {
   if (this != &o) {
     if (ctx_) seccomp_release(ctx_);
     ctx_ = std::exchange(o.ctx_, nullptr);
+    notify = o.notify;
   }
   return *this;
 }
@@ -351,6 +352,7 @@ Filter& Filter::operator=(Filter&& o) noexcept {
 Filter build(const RuleSet& rules, std::vector<std::string>* skipped) {
   const uint32_t def = scmp_action(rules.default_action);
   Filter f(seccomp_init(def));
+  f.notify = rules.uses_notify;
   scmp_filter_ctx ctx = f.ctx();
   if (!ctx) throw Error("linux.seccomp: seccomp_init failed");
 

@@ -74,6 +74,8 @@ class Filter {
   Filter(Filter&&) noexcept;
   Filter& operator=(Filter&&) noexcept;
   void* ctx() const { return ctx_; }  // scmp_filter_ctx
+  // Whether loading it gives a notify fd (RuleSet::uses_notify).
+  bool notify = false;
 
  private:
   void* ctx_ = nullptr;

@@ -225,17 +225,20 @@ Created do_create(const state::Store& store, const std::string& id, const Create
     rollback.set_cgroup(path);
     dir.write(rec);
   });
-  if (mode == launch::StartMode::Fifo) dir.make_fifo();
-  // The init gets a descriptor of its own: one that shared our flock'd open
-  // file would keep the container locked until it execs.
-  UniqueFd init_dir = sys::open(dir.path(), O_PATH | O_DIRECTORY);
+  // The init gets an O_PATH fd of the exec fifo, never one of the state dir
+  // (a directory fd is a way out of the container's root).
+  UniqueFd exec_fifo;
+  if (mode == launch::StartMode::Fifo) {
+    dir.make_fifo();
+    exec_fifo = sys::openat(dir.fd(), state::kExecFifo, O_PATH | O_NOFOLLOW);
+  }
 
   launch::InitConfig ic;
   ic.id = id;
   ic.config = &p.config;
   ic.namespaces = &p.namespaces;
   ic.rootfs = &p.rootfs;
-  ic.state_dir_fd = init_dir.get();
+  ic.exec_fifo_fd = exec_fifo.get();
   ic.mode = mode;
   ic.preserve_fds = opts.preserve_fds;
   ic.no_new_keyring = opts.no_new_keyring;
@@ -283,11 +286,7 @@ void write_stats_file(const std::string& path, const cgroups::RunReport& report,
   cgroups::FileReader none = [](const std::string&) { return std::optional<std::string>(); };
   auto doc =
       cgroups::run_report(report, cgroup.empty() ? none : cgroups::Cgroup::open(cgroup).reader());
-  std::string text = doc.dump(2) + "\n";
-  with_context("writing --stats-file " + path, [&] {
-    UniqueFd f = sys::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    sys::write_all(f.get(), text.data(), text.size(), "write");
-  });
+  sys::write_file_at_path(path, doc.dump(2) + "\n", 0644, "--stats-file");
 }
 
 // Removes a stopped container's state, then runs its poststop hooks (failures

@@ -51,40 +51,48 @@ int namespaces_to_join(pid_t init) {
   return flags;
 }
 
-// The process itself, in the container's namespaces and cgroup.
+// The process itself, in the container's namespaces and cgroup. First of
+// all it closes what it inherited from ocirun (state, cgroup and log fds,
+// fds the caller leaked): nothing of the host is open when it picks its cwd.
 [[noreturn]] void exec_child(const spec::Process& proc, const seccomp::Filter* filter, int sync,
-                             int preserve) {
+                             int preserve) noexcept {
   try {
+    launch::close_inherited_fds(preserve, {sync});
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // A session of its own, always: no TIOCSTI into the caller's terminal.
+    if (::setsid() < 0) throw_errno("setsid");
     if (proc.terminal) {
       process::Pty pty = process::open_pty(proc.console_size);
       launch::send(sync, launch::MsgType::Console, 0, pty.slave_path, pty.master.get());
       process::attach_pty(pty, proc.user.uid, proc.user.gid);
     }
     process::apply_process_attributes(proc);
-    launch::finish_setup(proc, filter, sync, preserve);
+    launch::Confinement last = launch::finish_setup(proc, filter, sync, preserve);
     std::string exe = process::find_executable(proc.args.at(0), proc.env);
     std::vector<std::string> args = proc.args, env = proc.env;
     auto argv = sys::c_strings(args);
     auto envp = sys::c_strings(env);
+    launch::confine(last);
     ::execve(exe.c_str(), argv.data(), envp.data());
     throw_errno("exec: \"" + proc.args[0] + "\"");
   } catch (const Error& e) {
     launch::fail(sync, e.code(), e.what());
+  } catch (const std::exception& e) {
+    launch::fail(sync, 0, e.what());
+  } catch (...) {
+    launch::fail(sync, 0, "exec: unknown error");
   }
 }
 
 // The intermediate: joins, clones the process, tells its pid and exits.
 [[noreturn]] void intermediate(int pidfd, int flags, const spec::Process& proc,
-                               const seccomp::Filter* filter, int sync, int preserve) {
+                               const seccomp::Filter* filter, int sync, int preserve) noexcept {
   try {
-    // In the host's /proc still; the process inherits it.
-    if (proc.oom_score_adj)
-      with_context("setting process.oomScoreAdj", [&] {
-        sys::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj));
-      });
+    launch::close_inherited_fds(preserve, {sync, pidfd});
+    // In the host's pid namespace still; the process inherits it.
+    process::apply_oom_score_adj(proc);
     // Without CLONE_INTO_CGROUP, ocirun moves us into the cgroup first: the
     // process must be born there.
     auto go = launch::receive(sync);
@@ -96,6 +104,10 @@ int namespaces_to_join(pid_t init) {
     ::_exit(0);
   } catch (const Error& e) {
     launch::fail(sync, e.code(), e.what());
+  } catch (const std::exception& e) {
+    launch::fail(sync, 0, e.what());
+  } catch (...) {
+    launch::fail(sync, 0, "exec: unknown error");
   }
 }
 

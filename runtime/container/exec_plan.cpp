@@ -85,6 +85,11 @@ spec::Process exec_process(const json& config, const json* process_file, const E
   if (process_file) {
     p = *process_file;
     if (!p.is_object()) throw Error("--process " + o.process_file + ": not a JSON object", EINVAL);
+    // What limits the container is not dropped by omission: a process file
+    // without these fields gets the container's (as runc does).
+    if (doc.contains("process") && doc["process"].is_object())
+      for (const char* key : {"capabilities", "noNewPrivileges", "apparmorProfile", "selinuxLabel"})
+        if (!p.contains(key) && doc["process"].contains(key)) p[key] = doc["process"][key];
   } else {
     if (o.args.empty())
       throw Error("exec: a command to run is required (or --process FILE)", EINVAL);

@@ -39,18 +39,7 @@ void write_pid_file(const std::string& path, pid_t pid) {
   if (path.empty()) return;
   // Atomic: readers never see a partial number. No trailing newline (containerd
   // parses the file strictly).
-  char cwd[PATH_MAX];
-  std::string abs = path;
-  if (!path.starts_with("/")) {
-    if (!::getcwd(cwd, sizeof cwd)) throw_errno("getcwd");
-    abs = std::string(cwd) + "/" + path;
-  }
-  auto slash = abs.rfind('/');
-  std::string dir = abs.substr(0, slash == 0 ? 1 : slash);
-  with_context("writing --pid-file " + path, [&] {
-    UniqueFd d = sys::open(dir, O_RDONLY | O_DIRECTORY);
-    sys::write_file_atomic(d.get(), abs.substr(slash + 1), std::to_string(pid));
-  });
+  sys::write_file_at_path(path, std::to_string(pid), 0644, "--pid-file");
 }
 
 }  // namespace ocirun::container

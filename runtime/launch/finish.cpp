@@ -1,25 +1,33 @@
 // The last steps before exec, shared by the container's init and by exec's
 // process: what the process is allowed to do, in the order that keeps each
-// step possible.
+// step possible, and the seccomp filter as late as it can be, so that the
+// runtime's own calls never depend on what the profile allows.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+
 #include "runtime/launch/launch.hpp"
 #include "runtime/launch/sync.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::launch {
 namespace {
 
+constexpr uint64_t kSysAdmin = uint64_t{1} << CAP_SYS_ADMIN;
+
 // linux.seccomp: loads the filter; its notify fd (NOTIFY actions) goes to the
 // parent, which hands it to the listener.
 void load_seccomp(const seccomp::Filter* filter, int sync_fd) {
-  if (!filter) return;
   UniqueFd notify = with_context("linux.seccomp", [&] { return seccomp::load(*filter); });
   if (notify) send(sync_fd, MsgType::SeccompFd, 0, "", notify.get());
 }
@@ -35,21 +43,67 @@ void seal_fds(int preserve) {
   }
 }
 
+// process.cwd, resolved inside the root (no symlink or magic link out of it,
+// no /proc/self/fd/N), then checked: the kernel names a directory outside
+// the root "(unreachable)/..." (CVE-2024-21626).
+void enter_cwd(const std::string& cwd) {
+  with_context("process.cwd " + cwd, [&] {
+    UniqueFd root = sys::open("/", O_PATH | O_DIRECTORY);
+    UniqueFd dir = sys::open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY);
+    if (::fchdir(dir.get()) < 0) throw_errno("chdir");
+    char buf[PATH_MAX];
+    if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
+      throw Error("it is outside the container's root", EXDEV);
+  });
+}
+
 }  // namespace
 
-void finish_setup(const spec::Process& proc, const seccomp::Filter* filter, int sync_fd,
-                  int preserve_fds, const std::function<void()>& after_credentials) {
-  if (!proc.no_new_privileges) load_seccomp(filter, sync_fd);
+void close_inherited_fds(int preserve, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned first = static_cast<unsigned>(3 + preserve);
+  for (int k : keep) {
+    if (k < 0 || static_cast<unsigned>(k) < first) continue;
+    if (static_cast<unsigned>(k) > first) ::syscall(SYS_close_range, first, k - 1, 0);
+    first = static_cast<unsigned>(k) + 1;
+  }
+  ::syscall(SYS_close_range, first, ~0U, 0);
+}
+
+Confinement finish_setup(const spec::Process& proc, const seccomp::Filter* filter, int sync_fd,
+                         int preserve_fds, const std::function<void()>& after_credentials) {
+  Confinement last;
+  // A filter with NOTIFY actions hands its fd to the parent over the sync
+  // socket, which is gone once the init waits for `start`: such a filter is
+  // loaded now (before the capabilities go, or last with noNewPrivileges).
+  bool now = filter && filter->notify;
+  if (filter && !now) last.filter = filter;
+  // Before the credentials change: writing the labels may take privilege.
+  process::apply_exec_labels(proc);
+  if (now && !proc.no_new_privileges) load_seccomp(filter, sync_fd);
   process::apply_rlimits(proc.rlimits);
-  process::apply_user_and_capabilities(proc.user, proc.capabilities);
+  // Loading a filter without no_new_privs takes CAP_SYS_ADMIN: kept until
+  // the filter is in, when the process does not get it anyway.
+  uint64_t keep = 0;
+  if (last.filter && !proc.no_new_privileges) keep = kSysAdmin;
+  process::CapSets sets = process::apply_user_and_capabilities(proc.user, proc.capabilities, keep);
+  if (keep && !(sets.effective & kSysAdmin)) last.caps = sets;
   if (after_credentials) after_credentials();
-  if (::chdir(proc.cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + proc.cwd);
+  enter_cwd(proc.cwd);
   ::umask(proc.user.umask.value_or(022));
   if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl PR_SET_NO_NEW_PRIVS");
-  process::apply_exec_labels(proc);
   seal_fds(preserve_fds);
-  if (proc.no_new_privileges) load_seccomp(filter, sync_fd);
+  if (now && proc.no_new_privileges) load_seccomp(filter, sync_fd);
+  return last;
+}
+
+void confine(const Confinement& last) {
+  // After the filter: capset (only when CAP_SYS_ADMIN was kept for it) and
+  // the caller's execve, nothing else.
+  if (last.filter) load_seccomp(last.filter, -1);
+  if (last.caps)
+    with_context("setting capabilities", [&] { process::set_capabilities(*last.caps); });
 }
 
 }  // namespace ocirun::launch

@@ -20,6 +20,7 @@
 #include "runtime/process/process.hpp"
 #include "runtime/process/terminal.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/procfs.hpp"
 #include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::launch {
@@ -63,20 +64,6 @@ void join_session_keyring(const std::string& id) {
     throw_errno("joining a new session keyring");
 }
 
-// Closes every inherited fd but 0-2, the preserved ones and those in `keep`, so
-// the init holds nothing of its parent's (an flock'd state dir, a log file)
-// while it waits to be started.
-void close_inherited_fds(int preserve, std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
-  unsigned first = static_cast<unsigned>(3 + preserve);
-  for (int k : keep) {
-    if (k < 0 || static_cast<unsigned>(k) < first) continue;
-    if (static_cast<unsigned>(k) > first) ::syscall(SYS_close_range, first, k - 1, 0);
-    first = static_cast<unsigned>(k) + 1;
-  }
-  ::syscall(SYS_close_range, first, ~0U, 0);
-}
-
 std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
   std::vector<std::string> env = p.env;
   if (preserve > 0) {
@@ -87,7 +74,7 @@ std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
   return env;
 }
 
-void setup(const InitConfig& cfg, int sync_fd) {
+Confinement setup(const InitConfig& cfg, int sync_fd, UniqueFd& fd_dir) {
   const spec::Config& config = *cfg.config;
   const spec::Process& proc = *config.process;
   std::map<std::string, UniqueFd> idmapped;  // trees the runtime id-mapped for us
@@ -110,13 +97,11 @@ void setup(const InitConfig& cfg, int sync_fd) {
   if (!config.domainname.empty() &&
       ::setdomainname(config.domainname.data(), config.domainname.size()) < 0)
     throw_errno("setdomainname " + config.domainname);
-  if (proc.oom_score_adj)
-    with_context("setting process.oomScoreAdj", [&] {
-      sys::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj));
-    });
+  process::apply_oom_score_adj(proc);
   rootfs::apply(
       *cfg.rootfs, [&] { process::apply_sysctls(config.linux_->sysctl); },
       [&] { create_hooks(config.hooks, sync_fd); }, &idmapped);
+  idmapped.clear();                   // trees of host directories: none may be open at chdir
   process::apply_attributes(config);  // before the capabilities go: CAP_SYS_NICE, CAP_SYS_ADMIN
   if (proc.terminal) {
     process::Pty pty = process::open_pty(proc.console_size);
@@ -124,22 +109,49 @@ void setup(const InitConfig& cfg, int sync_fd) {
     process::attach_pty(pty, proc.user.uid, proc.user.gid);
     process::bind_console(pty);
   }
-  finish_setup(proc, cfg.seccomp, sync_fd, cfg.preserve_fds, [&] {
+  if (cfg.mode == StartMode::Fifo)
+    fd_dir = sys::ProcFs::open().open_file("self/fd", O_PATH | O_DIRECTORY);
+  return finish_setup(proc, cfg.seccomp, sync_fd, cfg.preserve_fds, [&] {
     if (!cfg.joined_by_intermediate) set_death_signal();  // changing credentials cleared it
   });
 }
 
+// create: blocks until `ocirun start` opens the exec fifo for reading, runs
+// the startContainer hooks, and tells `start` "0" for started, or "E" and
+// why the hooks failed. The fifo is reopened for writing from our O_PATH fd
+// through `fd_dir`, our fd directory in a verified procfs (no path in the
+// container is trusted), opened while we could still make a procfs of our own.
+void wait_for_start_fifo(const InitConfig& cfg, const UniqueFd& fd_dir, const std::string& state) {
+  UniqueFd held(cfg.exec_fifo_fd);
+  UniqueFd fifo = with_context("opening the exec fifo",
+                               [&] { return sys::reopen_fd(fd_dir.get(), held.get(), O_WRONLY); });
+  held.reset();
+  try {
+    process::run_hooks("startContainer", cfg.config->hooks.start_container, state, true);
+  } catch (const Error& e) {
+    std::string msg = std::string("E") + e.what();
+    (void)!::write(fifo.get(), msg.data(), msg.size());
+    ::_exit(1);
+  }
+  if (::write(fifo.get(), "0", 1) != 1) ::_exit(1);
+}
+
 }  // namespace
 
-void init_main(const InitConfig& cfg, int sync_fd) {
+void init_main(const InitConfig& cfg, int sync_fd) noexcept {
   std::string executable;
+  Confinement last;
+  UniqueFd fd_dir;  // create: our procfs fd directory, to reopen the exec fifo
   try {
     reset_signals();
+    // A session of its own, always: without one a process could push input
+    // into the caller's terminal (TIOCSTI).
+    if (::setsid() < 0) throw_errno("setsid");
     // Through an intermediate that exits at once, a death signal would fire
     // now: such an init learns of its runtime's death by EOF on the socket.
     if (!cfg.joined_by_intermediate) set_death_signal();
-    close_inherited_fds(cfg.preserve_fds, {sync_fd, cfg.state_dir_fd});
-    setup(cfg, sync_fd);
+    close_inherited_fds(cfg.preserve_fds, {sync_fd, cfg.exec_fifo_fd});
+    last = setup(cfg, sync_fd, fd_dir);
     executable =
         process::find_executable(cfg.config->process->args.at(0), cfg.config->process->env);
     // From here on the init listens on the sync socket, where a parent that dies
@@ -151,51 +163,47 @@ void init_main(const InitConfig& cfg, int sync_fd) {
     fail(sync_fd, e.code(), e.what());
   } catch (const std::exception& e) {
     fail(sync_fd, 0, e.what());
+  } catch (...) {
+    fail(sync_fd, 0, "container init: unknown error");
   }
-  std::string start_state = wait_for(sync_fd, MsgType::Continue).text;
-  const auto& start_hooks = cfg.config->hooks.start_container;
-  if (cfg.mode == StartMode::Fifo) {
-    ::close(sync_fd);
-    // Blocks until `ocirun start` opens the fifo for reading; tells it "0" for
-    // started, or "E" and why the startContainer hooks failed.
-    int fifo = ::openat(cfg.state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
-    if (fifo < 0) ::_exit(1);
-    try {
-      process::run_hooks("startContainer", start_hooks, start_state, true);
-    } catch (const Error& e) {
-      std::string msg = std::string("E") + e.what();
-      (void)!::write(fifo, msg.data(), msg.size());
-      ::_exit(1);
+  std::string err_text;
+  int err = 0;
+  try {
+    std::string start_state = wait_for(sync_fd, MsgType::Continue).text;
+    if (cfg.mode == StartMode::Fifo) {
+      ::close(sync_fd);
+      wait_for_start_fifo(cfg, fd_dir, start_state);
+      fd_dir.reset();
+    } else {
+      wait_for(sync_fd, MsgType::Start);
+      process::run_hooks("startContainer", cfg.config->hooks.start_container, start_state, true);
     }
-    if (::write(fifo, "0", 1) != 1) ::_exit(1);
-    ::close(fifo);
-    ::close(cfg.state_dir_fd);
-  } else {
-    wait_for(sync_fd, MsgType::Start);
-    try {
-      process::run_hooks("startContainer", start_hooks, start_state, true);
-    } catch (const Error& e) {
-      send(sync_fd, MsgType::Error, e.code(), e.what());
-      ::_exit(1);
-    }
+    spec::Process proc = *cfg.config->process;
+    std::vector<std::string> env = exec_env(proc, cfg.preserve_fds);
+    auto argv = sys::c_strings(proc.args);
+    auto envp = sys::c_strings(env);
+    confine(last);
+    ::execve(executable.c_str(), argv.data(), envp.data());
+    err = errno;
+    err_text = "exec: \"" + proc.args[0] + "\": " + std::strerror(err);
+  } catch (const Error& e) {
+    err = e.code();
+    err_text = e.what();
+  } catch (const std::exception& e) {
+    err_text = e.what();
+  } catch (...) {
+    err_text = "container init: unknown error";
   }
-  spec::Process proc = *cfg.config->process;
-  std::vector<std::string> env = exec_env(proc, cfg.preserve_fds);
-  auto argv = sys::c_strings(proc.args);
-  auto envp = sys::c_strings(env);
-  ::execve(executable.c_str(), argv.data(), envp.data());
-  int err = errno;
-  std::string msg = "exec: \"" + proc.args[0] + "\": " + std::strerror(err);
   if (cfg.mode == StartMode::Socket) {
     try {
-      send(sync_fd, MsgType::Error, err, msg);
+      send(sync_fd, MsgType::Error, err, err_text);
     } catch (...) {
     }
   } else {
-    msg = "ocirun: " + msg + "\n";
+    std::string msg = "ocirun: " + err_text + "\n";
     (void)!::write(STDERR_FILENO, msg.data(), msg.size());
   }
-  ::_exit(err == ENOENT ? 127 : 126);
+  ::_exit(err == ENOENT ? 127 : err == 0 ? 1 : 126);
 }
 
 }  // namespace ocirun::launch

@@ -5,9 +5,11 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "namespaces/plan.hpp"
+#include "runtime/process/process.hpp"
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/spec/config.hpp"
 #include "runtime/sys/fd.hpp"
@@ -24,7 +26,10 @@ struct InitConfig {
   const spec::Config* config = nullptr;
   const ns::Plan* namespaces = nullptr;
   const rootfs::Plan* rootfs = nullptr;
-  int state_dir_fd = -1;  // O_PATH fd of the state dir, which holds the exec fifo
+  // StartMode::Fifo: an O_PATH fd of the state dir's exec fifo, reopened for
+  // writing at `start` (never the directory: a host directory fd is a way out
+  // of the root, CVE-2024-21626).
+  int exec_fifo_fd = -1;
   StartMode mode = StartMode::Fifo;
   int preserve_fds = 0;
   bool no_new_keyring = false;
@@ -63,24 +68,42 @@ struct SpawnHooks {
 };
 Child spawn(const InitConfig& cfg, const SpawnHooks& hooks);
 
+// What finish_setup leaves for the moment right before execve: the seccomp
+// filter (unless it has NOTIFY actions, whose fd goes to the parent during
+// setup), and, when CAP_SYS_ADMIN was kept to load it without
+// no_new_privs, the process's final capability sets.
+struct Confinement {
+  const seccomp::Filter* filter = nullptr;
+  std::optional<process::CapSets> caps;
+};
+
 // The last steps of every container process, the init and an exec'd process
 // alike, before it looks up its executable (runtime/launch/finish.cpp): the
-// seccomp filter, unless noNewPrivileges (loading it takes CAP_SYS_ADMIN
-// then); rlimits; user, groups and capabilities, then `after_credentials`
-// (the init re-arms its death signal, which the change cleared); cwd and
-// umask; no_new_privs; the LSM labels; only fds 0-2 and the preserved ones
-// (3 .. 3+preserve_fds-1) kept across exec; with noNewPrivileges, the filter
-// last (fewer syscalls to allow). A NOTIFY filter's fd goes to the parent
-// over `sync_fd` (kSeccompFd).
-void finish_setup(const spec::Process& proc, const seccomp::Filter* filter, int sync_fd,
-                  int preserve_fds, const std::function<void()>& after_credentials = {});
+// LSM labels; rlimits; user, groups and capabilities, then
+// `after_credentials` (the init re-arms its death signal, which the change
+// cleared); cwd, resolved inside the root and checked; umask;
+// no_new_privs; only fds 0-2 and the preserved ones (3 .. 3+preserve_fds-1)
+// kept across exec. A filter with NOTIFY actions is loaded here (before the
+// capabilities go, or last with noNewPrivileges) and its fd sent over
+// `sync_fd` (kSeccompFd); any other filter is left to confine().
+Confinement finish_setup(const spec::Process& proc, const seccomp::Filter* filter, int sync_fd,
+                         int preserve_fds, const std::function<void()>& after_credentials = {});
+// Right before execve: loads the filter finish_setup left, then drops the
+// capability kept for that. Between the filter and execve the runtime makes
+// no call but capset, so it never depends on what the profile allows.
+void confine(const Confinement& last);
+
+// Closes every fd but 0-2, the preserved ones (3 .. 3+preserve-1) and `keep`:
+// a process the container can see holds nothing of the runtime's.
+void close_inherited_fds(int preserve, std::vector<int> keep);
 
 // Tells a ready child to go on (kContinue), and in StartMode::Socket to exec
 // (kStart), waiting for the exec: throws the child's error if exec failed.
 // `state` is what the startContainer hooks get on stdin.
 void release(Child& child, StartMode mode, const std::string& state);
 
-// The child side; never returns.
-[[noreturn]] void init_main(const InitConfig& cfg, int sync_fd);
+// The child side; never returns, and nothing escapes it: any failure goes to
+// the parent over the sync socket, and the child exits.
+[[noreturn]] void init_main(const InitConfig& cfg, int sync_fd) noexcept;
 
 }  // namespace ocirun::launch

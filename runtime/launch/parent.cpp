@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -54,8 +55,31 @@ Message expect(Child& c, MsgType want, const SpawnHooks& hooks) {
 
 namespace {
 
+// The intermediate: joins the namespaces given by path, clones the init into
+// the new ones, writes its pid to `pid_fd` and exits. The pid goes through a
+// pipe of its own: on the sync socket the init may already be talking.
+// Nothing escapes it: a failure goes over the sync socket.
+[[noreturn]] void join_then_clone(const InitConfig& cfg, int sync_fd, int pid_fd) noexcept {
+  try {
+    ns::join_namespaces(*cfg.namespaces);
+    InitConfig joined = cfg;
+    joined.joined_by_intermediate = true;
+    pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
+    if (pid == 0) init_main(joined, sync_fd);
+    std::string text = std::to_string(pid);
+    sys::write_all(pid_fd, text.data(), text.size(), "write");
+    ::_exit(0);
+  } catch (const Error& e) {
+    fail(sync_fd, e.code(), e.what());
+  } catch (const std::exception& e) {
+    fail(sync_fd, 0, e.what());
+  } catch (...) {
+    fail(sync_fd, 0, "joining the namespaces: unknown error");
+  }
+}
+
 // The init, cloned straight into its new namespaces, or through an intermediate
-// that joins a user namespace given by path (and the other paths) first.
+// that joins the namespaces given by path first (ns::Plan::join_before_clone).
 pid_t clone_init(const InitConfig& cfg, SyncPair& pair, bool& in_cgroup) {
   if (!cfg.namespaces->join_before_clone()) {
     pid_t pid = sys::clone_process(cfg.namespaces->clone_flags, cfg.cgroup_fd, &in_cgroup);
@@ -66,29 +90,28 @@ pid_t clone_init(const InitConfig& cfg, SyncPair& pair, bool& in_cgroup) {
     return pid;
   }
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_CHILD_SUBREAPER");
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd pid_rd(p[0]), pid_wr(p[1]);
   pid_t mid = sys::clone_process(0, cfg.cgroup_fd, &in_cgroup);
   if (mid == 0) {
     pair.parent.reset();
-    int fd = pair.child.get();
-    try {
-      ns::join_namespaces(*cfg.namespaces);
-      InitConfig joined = cfg;
-      joined.joined_by_intermediate = true;
-      pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
-      if (pid == 0) init_main(joined, fd);
-      send(fd, MsgType::Pid, 0, std::to_string(pid));
-      ::_exit(0);
-    } catch (const Error& e) {
-      fail(fd, e.code(), e.what());
-    }
+    pid_rd.reset();
+    join_then_clone(cfg, pair.child.get(), pid_wr.get());
   }
-  auto m = receive(pair.parent.get());
+  pid_wr.reset();
+  std::string text;
+  try {
+    text = sys::read_fd(pid_rd.get(), "the init's pid");
+  } catch (const Error&) {
+  }
   int status = 0;
   while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!m) throw Error("the process joining the namespaces " + sys::describe_wait_status(status));
-  if (m->type == MsgType::Error) throw Error(m->text, m->err);
-  return static_cast<pid_t>(std::stol(m->text));
+  if (!text.empty()) return static_cast<pid_t>(std::stol(text));
+  auto m = receive(pair.parent.get());
+  if (m && m->type == MsgType::Error) throw Error(m->text, m->err);
+  throw Error("the process joining the namespaces " + sys::describe_wait_status(status));
 }
 
 }  // namespace

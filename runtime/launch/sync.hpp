@@ -4,9 +4,10 @@
 //
 //   parent                               child (init)
 //   clone3 ───────────────────────────▶  [new namespaces]
-//     (user namespace joined by path: an intermediate joins the namespaces
-//      first, clones the init, sends kPid with its pid and exits; the parent
-//      is the child subreaper, so the init becomes its child)
+//     (a user or pid namespace joined by path: an intermediate joins the
+//      namespaces first, clones the init, writes its pid to a pipe of its
+//      own and exits; the parent is the child subreaper, so the init
+//      becomes its child)
 //   write uid_map/gid_map
 //   kMountFd × N ─────────────────────▶  (new user namespace: idmapped trees,
 //                                         SCM_RIGHTS, text = "mounts[i]")

@@ -16,6 +16,7 @@
 
 #include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/procfs.hpp"
 #include "runtime/sys/syscalls.hpp"
 
 // Older C library headers may lack the time namespace flag (Linux 5.6).
@@ -131,7 +132,7 @@ void enter_time_namespace(const spec::TimeOffsets& offsets) {
   std::string text = timens_offsets_text(offsets);
   if (text.empty()) return;
   if (::unshare(CLONE_NEWTIME) < 0) throw_errno("unshare CLONE_NEWTIME");
-  sys::write_file("/proc/self/timens_offsets", text);
+  sys::ProcFs::open().write("self/timens_offsets", text);
 }
 
 }  // namespace
@@ -298,6 +299,13 @@ void apply_attributes(const spec::Config& config) {
     }
   }
   if (config.process) apply_process_attributes(*config.process);
+}
+
+void apply_oom_score_adj(const spec::Process& p) {
+  if (p.oom_score_adj)
+    with_context("setting process.oomScoreAdj", [&] {
+      sys::ProcFs::open().write("self/oom_score_adj", std::to_string(*p.oom_score_adj));
+    });
 }
 
 void apply_process_attributes(const spec::Process& p) {

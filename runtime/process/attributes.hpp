@@ -106,5 +106,8 @@ void apply_attributes(const spec::Config& config);
 // The process's own part of that (I/O priority, CPU affinity, scheduler), which
 // `exec` applies to its process too.
 void apply_process_attributes(const spec::Process& p);
+// process.oomScoreAdj, written through a verified procfs (sys/procfs.hpp) by
+// the init and by exec's intermediate.
+void apply_oom_score_adj(const spec::Process& p);
 
 }  // namespace ocirun::process

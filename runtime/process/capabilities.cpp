@@ -1,6 +1,7 @@
 #include <grp.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,27 +21,26 @@ uint64_t mask_of(const std::vector<std::string>& names) {
   return m;
 }
 
+// Every capability the kernel knows (up to cap_last_cap), whatever our table says.
 uint64_t current_bounding_set() {
   uint64_t m = 0;
-  for (const auto& c : spec::capability_table())
-    if (cap_get_bound(static_cast<cap_value_t>(c.number)) == 1) m |= uint64_t{1} << c.number;
+  for (int c = 0; c < 64; ++c) {
+    int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+    if (r < 0) break;  // EINVAL: past the last capability this kernel has
+    if (r == 1) m |= uint64_t{1} << c;
+  }
   return m;
 }
 
-void set_process_caps(const CapSets& s) {
-  cap_t caps = cap_init();
-  if (!caps) throw_errno("cap_init");
-  for (const auto& c : spec::capability_table()) {
-    cap_value_t v = static_cast<cap_value_t>(c.number);
-    uint64_t bit = uint64_t{1} << c.number;
-    if (s.effective & bit) cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
-    if (s.permitted & bit) cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
-    if (s.inheritable & bit) cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
+// Drops from the bounding set every capability the kernel has that `keep` lacks.
+void drop_bounding(uint64_t keep) {
+  for (int c = 0; c < 64; ++c) {
+    if (keep & (uint64_t{1} << c)) continue;
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+      if (errno == EINVAL) return;  // past cap_last_cap
+      throw_errno("dropping capability " + std::to_string(c) + " from the bounding set");
+    }
   }
-  int rc = cap_set_proc(caps);
-  int err = errno;
-  cap_free(caps);
-  if (rc < 0) throw_errno("capset", err);
 }
 
 }  // namespace
@@ -62,22 +62,31 @@ std::vector<std::string> restrict_caps(CapSets& s, uint64_t available) {
   return removed;
 }
 
-void apply_user_and_capabilities(const spec::User& user,
-                                 const std::optional<spec::Capabilities>& caps) {
-  CapSets sets;
-  if (caps) {
-    sets = cap_sets(*caps);
-    for (const auto& name : restrict_caps(sets, current_bounding_set()))
-      log::warn("capability " + name + " is not available to the runtime; not granted");
-    with_context("dropping the capability bounding set", [&] {
-      for (const auto& c : spec::capability_table()) {
-        if (sets.bounding & (uint64_t{1} << c.number)) continue;
-        if (cap_drop_bound(static_cast<cap_value_t>(c.number)) < 0 && errno != EINVAL)
-          throw_errno("cap_drop_bound " + std::string(c.name));
-      }
-    });
-    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_KEEPCAPS");
+void set_capabilities(const CapSets& s) {
+  // capset(2) itself, no library: it may be the only call left between a
+  // seccomp filter and execve (runtime/launch/finish.cpp).
+  struct __user_cap_header_struct header {
+    _LINUX_CAPABILITY_VERSION_3, 0
+  };
+  struct __user_cap_data_struct data[2]{};
+  for (int i = 0; i < 2; ++i) {
+    data[i].effective = static_cast<uint32_t>(s.effective >> (32 * i));
+    data[i].permitted = static_cast<uint32_t>(s.permitted >> (32 * i));
+    data[i].inheritable = static_cast<uint32_t>(s.inheritable >> (32 * i));
   }
+  if (::syscall(SYS_capset, &header, data) < 0) throw_errno("capset");
+}
+
+CapSets apply_user_and_capabilities(const spec::User& user,
+                                    const std::optional<spec::Capabilities>& caps,
+                                    uint64_t also_keep) {
+  // An absent process.capabilities grants nothing (as runc): never the
+  // runtime's own sets.
+  CapSets sets = caps ? cap_sets(*caps) : CapSets{};
+  for (const auto& name : restrict_caps(sets, current_bounding_set()))
+    log::warn("capability " + name + " is not available to the runtime; not granted");
+  with_context("dropping the capability bounding set", [&] { drop_bounding(sets.bounding); });
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_KEEPCAPS");
   with_context("setting user " + std::to_string(user.uid) + ":" + std::to_string(user.gid), [&] {
     std::vector<gid_t> groups(user.additional_gids.begin(), user.additional_gids.end());
     // In a user namespace whose setgroups is denied, only an empty list is moot.
@@ -86,11 +95,14 @@ void apply_user_and_capabilities(const spec::User& user,
     if (::setresgid(user.gid, user.gid, user.gid) < 0) throw_errno("setgid");
     if (::setresuid(user.uid, user.uid, user.uid) < 0) throw_errno("setuid");
   });
-  if (!caps) return;
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw_errno("prctl PR_SET_KEEPCAPS");
   with_context("setting capabilities", [&] {
-    set_process_caps(sets);
-    if (cap_reset_ambient() < 0 && errno != EINVAL) throw_errno("clearing ambient capabilities");
+    CapSets held = sets;
+    held.effective |= also_keep;
+    held.permitted |= also_keep;
+    set_capabilities(held);
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+      throw_errno("clearing ambient capabilities");
     // The kernel takes an ambient capability only if it is permitted and
     // inheritable. runc tries the others in vain without a word; we say it with --debug.
     for (const auto& c : spec::capability_table()) {
@@ -101,10 +113,11 @@ void apply_user_and_capabilities(const spec::User& user,
                    " not raised: it is not both permitted and inheritable");
         continue;
       }
-      if (cap_set_ambient(static_cast<cap_value_t>(c.number), CAP_SET) < 0)
+      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c.number, 0, 0) < 0)
         throw_errno("raising ambient capability " + std::string(c.name));
     }
   });
+  return sets;
 }
 
 }  // namespace ocirun::process

@@ -7,13 +7,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 #include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::process {
+namespace {
+
+// The hook's child: the state on stdin, nothing else of ours, then exec.
+// Only system calls: nothing can throw into the runtime's code in the child.
+[[noreturn]] void exec_hook(const char* path, char** argv, char** envp, int state) noexcept {
+  ::dup2(state, STDIN_FILENO);  // dup2 clears O_CLOEXEC on fd 0
+  ::syscall(SYS_close_range, 3, ~0U, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execve(path, argv, envp);
+  ::_exit(127);
+}
+
+}  // namespace
+
 std::vector<std::string> hook_argv(const spec::Hook& hook) {
   if (hook.args.empty()) return {hook.path};
   return hook.args;
@@ -30,15 +48,7 @@ void run_hook(std::string_view kind, const spec::Hook& hook, const std::string& 
     UniqueFd read_end(in[0]), write_end(in[1]);
     pid_t pid = ::fork();
     if (pid < 0) throw_errno("fork");
-    if (pid == 0) {
-      ::dup2(read_end.get(), STDIN_FILENO);  // dup2 clears O_CLOEXEC on fd 0
-      ::syscall(SYS_close_range, 3, ~0U, 0);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      ::execve(hook.path.c_str(), argv.data(), envp.data());
-      ::_exit(127);
-    }
+    if (pid == 0) exec_hook(hook.path.c_str(), argv.data(), envp.data(), read_end.get());
     read_end.reset();
     UniqueFd pfd = sys::pidfd_open(pid);
     int pidfd = pfd.get();
@@ -53,13 +63,20 @@ void run_hook(std::string_view kind, const spec::Hook& hook, const std::string& 
     }
     sigaction(SIGPIPE, &old, nullptr);
     write_end.reset();
-    int timeout_ms = hook.timeout ? *hook.timeout * 1000 : -1;
+    // In 64 bits, in slices poll(2) takes: a timeout of more than 24 days
+    // would overflow an int of milliseconds.
+    using Clock = std::chrono::steady_clock;
+    auto deadline = hook.timeout ? Clock::now() + std::chrono::seconds(*hook.timeout)
+                                 : Clock::time_point::max();
     struct pollfd p {
       pidfd, POLLIN, 0
     };
     int rc;
     do {
-      rc = pidfd >= 0 ? ::poll(&p, 1, timeout_ms) : 1;
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      int slice = hook.timeout ? static_cast<int>(std::clamp<long long>(left, 0, 1 << 30)) : -1;
+      rc = pidfd >= 0 ? ::poll(&p, 1, slice) : 1;
+      if (rc == 0 && Clock::now() < deadline) rc = -1, errno = EINTR;  // a slice, not the end
     } while (rc < 0 && errno == EINTR);
     if (rc == 0) {
       ::kill(pid, SIGKILL);

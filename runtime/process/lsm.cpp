@@ -8,6 +8,7 @@
 
 #include "runtime/process/process.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/procfs.hpp"
 #include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::process {
@@ -23,22 +24,24 @@ bool file_starts_with(const char* path, char c) {
   return ::read(fd, &first, 1) == 1 && first == c;
 }
 
-// Writes `value` to the first of `files` that exists.
+// Writes `value` to the first of `files` (below /proc) that exists, through
+// a verified procfs: a fake attr file in the image cannot take the label.
 void write_attr(std::initializer_list<const char*> files, const std::string& value,
                 const std::string& what) {
-  int err = ENOENT;
-  for (const char* f : files) {
-    int fd = ::open(f, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-      err = errno;
-      continue;
+  with_context(what, [&] {
+    sys::ProcFs proc = sys::ProcFs::open();
+    for (const char* f : files) {
+      UniqueFd fd;
+      try {
+        fd = proc.open_file(f, O_WRONLY);
+      } catch (const Error& e) {
+        if (e.code() == ENOENT && f != *(files.end() - 1)) continue;
+        throw;
+      }
+      sys::write_all(fd.get(), value.data(), value.size(), std::string("writing /proc/") + f);
+      return;
     }
-    UniqueFd owned(fd);
-    if (::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size())) return;
-    throw_errno(what + ": writing " + f);
-  }
-  errno = err;
-  throw_errno(what);
+  });
 }
 
 }  // namespace
@@ -67,11 +70,11 @@ void check_exec_labels(const spec::Process& p) {
 
 void apply_exec_labels(const spec::Process& p) {
   if (!p.apparmor_profile.empty())
-    write_attr({"/proc/thread-self/attr/apparmor/exec", "/proc/thread-self/attr/exec"},
+    write_attr({"thread-self/attr/apparmor/exec", "thread-self/attr/exec"},
                "exec " + p.apparmor_profile,
                "setting process.apparmorProfile \"" + p.apparmor_profile + "\"");
   if (!p.selinux_label.empty())
-    write_attr({"/proc/thread-self/attr/exec"}, p.selinux_label,
+    write_attr({"thread-self/attr/exec"}, p.selinux_label,
                "setting process.selinuxLabel \"" + p.selinux_label + "\"");
 }
 

@@ -24,10 +24,17 @@ std::vector<std::string> restrict_caps(CapSets& sets, uint64_t available);
 void apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
 
 // Switches to the configured user and groups and applies the capability sets:
-// the bounding set is dropped first, then the ids change with the capabilities
-// kept, then the process's sets are set and ambient ones raised.
-void apply_user_and_capabilities(const spec::User& user,
-                                 const std::optional<spec::Capabilities>& caps);
+// the bounding set is dropped first (every capability the kernel has, up to
+// cap_last_cap, that the config does not name), then the ids change with the
+// capabilities kept, then the process's sets are set and ambient ones raised.
+// An absent `caps` grants nothing. `also_keep` stays effective and permitted
+// on top (CAP_SYS_ADMIN, for a seccomp filter loaded at the last moment);
+// set_capabilities(returned sets) drops it. Returns the sets applied.
+CapSets apply_user_and_capabilities(const spec::User& user,
+                                    const std::optional<spec::Capabilities>& caps,
+                                    uint64_t also_keep = 0);
+// capset(2): the effective, permitted and inheritable sets of `sets`.
+void set_capabilities(const CapSets& sets);
 
 // The search path of the container's environment (PATH=..., or the default).
 std::string search_path(const std::vector<std::string>& env);

@@ -9,6 +9,7 @@
 
 #include "runtime/process/attributes.hpp"
 #include "runtime/sys/error.hpp"
+#include "runtime/sys/procfs.hpp"
 #include "runtime/sys/syscalls.hpp"
 
 namespace ocirun::process {
@@ -87,11 +88,15 @@ std::string sysctl_refusal(std::string_view key, const std::vector<spec::Namespa
 }
 
 void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
+  if (sysctl.empty()) return;
+  // Through a verified procfs: /proc/sys in the container's root may be
+  // anything the image made it.
+  sys::ProcFs proc = with_context("setting linux.sysctl", [] { return sys::ProcFs::open(); });
   for (const auto& [key, value] : sysctl) {
     with_context("setting sysctl " + key, [&] {
       auto path = sysctl_path(key);
       if (!path) throw Error(shown_key(key) + " is not a valid sysctl name");
-      sys::write_file(*path, value);
+      proc.write(std::string_view(*path).substr(6), value);  // below "/proc/"
     });
   }
 }

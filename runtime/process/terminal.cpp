@@ -25,6 +25,10 @@ Pty open_pty(const std::optional<spec::ConsoleSize>& size) {
     int n = 0;
     if (::ioctl(pty.master.get(), TIOCGPTN, &n) < 0) throw_errno("ptsname");
     pty.slave_path = "/dev/pts/" + std::to_string(n);
+    // The master's own peer, not whatever /dev/pts/N names in the container.
+    int slave = ::ioctl(pty.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) throw_errno("ioctl TIOCGPTPEER");
+    pty.slave.reset(slave);
     if (size) {
       struct winsize ws {};
       ws.ws_row = static_cast<unsigned short>(size->height);
@@ -37,26 +41,38 @@ Pty open_pty(const std::optional<spec::ConsoleSize>& size) {
 
 void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid) {
   with_context("attaching the terminal " + pty.slave_path, [&] {
-    if (::setsid() < 0) throw_errno("setsid");
-    UniqueFd slave = sys::open(pty.slave_path, O_RDWR | O_NOCTTY);
-    if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) throw_errno("ioctl TIOCSCTTY");
-    if (::fchown(slave.get(), uid, gid) < 0 && errno != EPERM && errno != EINVAL)
+    // The caller made a session of its own (setsid); the pty becomes its terminal.
+    if (::ioctl(pty.slave.get(), TIOCSCTTY, 0) < 0) throw_errno("ioctl TIOCSCTTY");
+    if (::fchown(pty.slave.get(), uid, gid) < 0 && errno != EPERM && errno != EINVAL)
       throw_errno("chown");
     for (int fd = 0; fd < 3; ++fd)
-      if (::dup2(slave.get(), fd) < 0) throw_errno("dup2");
+      if (::dup2(pty.slave.get(), fd) < 0) throw_errno("dup2");
   });
 }
 
 void bind_console(const Pty& pty) {
   with_context("binding /dev/console to " + pty.slave_path, [&] {
+    // The target is opened (or made) without following symlinks, and the
+    // pty is bound from its fd onto that very file: no path in the container
+    // can redirect the mount (CVE-2025-52565).
+    UniqueFd root = sys::open("/", O_PATH | O_DIRECTORY);
+    auto dev = sys::try_open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW);
+    if (!dev) return;  // no /dev: nothing to bind
+    int made =
+        ::openat(dev->get(), "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (made >= 0) ::close(made);
+    UniqueFd target = sys::openat(dev->get(), "console", O_PATH | O_NOFOLLOW);
     struct stat st;
-    if (::stat("/dev", &st) == 0) {
-      int c = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (c >= 0) {
-        ::close(c);
-        sys::mount(pty.slave_path, "/dev/console", "", MS_BIND, "");
-      }
-    }
+    if (::fstat(target.get(), &st) < 0) throw_errno("stat /dev/console");
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+      throw Error("/dev/console is neither a file nor a device", EINVAL);
+    int tree =
+        ::open_tree(pty.slave.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree < 0) throw_errno("open_tree");
+    UniqueFd t(tree);
+    if (::move_mount(tree, "", target.get(), "",
+                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      throw_errno("move_mount");
   });
 }
 

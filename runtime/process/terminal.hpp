@@ -16,15 +16,17 @@ namespace ocirun::process {
 
 struct Pty {
   UniqueFd master;
+  UniqueFd slave;          // the master's peer (TIOCGPTPEER), never opened by path
   std::string slave_path;  // "/dev/pts/0", inside the container
 };
 
 // Container side, after the pivot: opens /dev/ptmx and sizes the terminal.
 Pty open_pty(const std::optional<spec::ConsoleSize>& size);
-// Container side: a new session whose controlling terminal is the pty's slave,
-// now fds 0-2 (owned by uid:gid).
+// Container side, in a session of its own (the caller's setsid): the pty's
+// slave becomes the controlling terminal and fds 0-2 (owned by uid:gid).
 void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid);
-// The init's: /dev/console shows the same pty (a bind mount, runtime-linux.md).
+// The init's: /dev/console shows the same pty (a bind mount, runtime-linux.md),
+// bound from the slave's fd onto /dev/console opened without following links.
 void bind_console(const Pty& pty);
 
 // Runtime side: sends the master over the unix socket at `path` (SCM_RIGHTS,

@@ -4,6 +4,7 @@
 // send a mount outside the rootfs.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -59,6 +60,19 @@ UniqueFd ensure_path(int root, const std::string& path, bool file) {
     }
   }
   return sys::open_in_root(root, path, O_PATH);
+}
+
+// `path` inside the root as a directory reached through no symlink at all.
+UniqueFd real_directory(int root, const std::string& path, const std::string& fstype) {
+  try {
+    return sys::open_resolved(root, path, O_PATH | O_DIRECTORY,
+                              RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+  } catch (const Error& e) {
+    throw Error(path + ": " + fstype +
+                    " must be mounted on a directory reached through no symlink (" +
+                    std::strerror(e.code()) + ")",
+                e.code());
+  }
 }
 
 void mount_at(const std::string& source, int target, const std::string& fstype, unsigned long flags,
@@ -307,6 +321,8 @@ void mount_one(int root, const MountOp& op, const std::string& rootfs,
       file = !S_ISDIR(st.st_mode);
     }
     UniqueFd target = ensure_path(root, op.destination, file);
+    if (op.real_dir)
+      target = real_directory(root, op.destination, op.fstype.empty() ? "sysfs" : op.fstype);
     if (op.idmap) {
       UniqueFd tree;
       if (premade)
@@ -396,6 +412,19 @@ void pivot(const Plan& p) {
   if (::chdir("/") < 0) throw_errno("chdir /");
 }
 
+// /dev/null as masks bind it: the null device itself (char 1:3), reached
+// through no symlink. An image's /dev may hold anything under that name, a
+// link to a procfs file included (CVE-2025-31133): fail rather than bind it.
+UniqueFd null_device(int root) {
+  UniqueFd fd = sys::open_resolved(root, "/dev/null", O_PATH | O_NOFOLLOW,
+                                   RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) throw_errno("stat /dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    throw Error("/dev/null is not the null device (char 1:3)", EINVAL);
+  return fd;
+}
+
 }  // namespace
 
 UniqueFd make_idmapped_tree(const MountOp& op) {
@@ -428,16 +457,24 @@ void finish(const Plan& p) {
   // mount goes onto that very object (through its fd): nothing can swap the path
   // between the check and the mount, and no symlink leads out of the root.
   UniqueFd root = sys::open("/", O_PATH | O_DIRECTORY);
+  UniqueFd null;  // the container's /dev/null, checked once a file needs masking
   for (const auto& path : p.masked_paths) {
     with_context("masking " + path, [&] {
       auto fd = sys::try_open_in_root(root.get(), path, O_PATH | O_NOFOLLOW);
       if (!fd) return;
       struct stat st;
       if (::fstat(fd->get(), &st) < 0) throw_errno("stat");
-      if (S_ISDIR(st.st_mode))
+      if (S_ISDIR(st.st_mode)) {
         mount_at("tmpfs", fd->get(), "tmpfs", MS_RDONLY, "size=0", path);
-      else
-        mount_at("/dev/null", fd->get(), "", MS_BIND, "", path);
+        return;
+      }
+      if (!null) null = null_device(root.get());
+      // A bind of that very device node, from its fd onto the path's.
+      int tree_fd =
+          ::open_tree(null.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+      if (tree_fd < 0) throw_errno("open_tree /dev/null");
+      UniqueFd tree(tree_fd);
+      move_mount_to(tree.get(), fd->get(), path);
     });
   }
   for (const auto& path : p.readonly_paths) {

@@ -82,6 +82,7 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
       // sysfs can only be mounted by the owner of the network namespace: take the host's.
       op.bind = op.recursive = true;
       op.source = "/sys";
+      op.real_dir = true;
     } else {
       if (m.type.empty())
         throw Error(op.field + ".type: needed for a mount that is not a bind mount");
@@ -89,6 +90,7 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
       op.source = m.source.empty() ? op.fstype : m.source;
       op.tmpcopyup = o.tmpcopyup && op.fstype == "tmpfs";  // as runc: other types ignore it
       op.cgroup_bind_fallback = op.fstype == "cgroup2";
+      op.real_dir = op.fstype == "proc" || op.fstype == "sysfs";
       // The container's view of its cgroups is read-only unless "rw" is asked for.
       if (op.cgroup_bind_fallback &&
           std::find(m.options.begin(), m.options.end(), "rw") == m.options.end())

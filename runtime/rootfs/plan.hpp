@@ -35,6 +35,10 @@ struct MountOp {
   // A cgroup2 mount the kernel may refuse (EPERM/EBUSY: a user namespace without a
   // cgroup namespace of its own): bind the container's cgroup from the host instead.
   bool cgroup_bind_fallback = false;
+  // procfs and sysfs (or the host's /sys bound in their place): the
+  // destination must be a directory reached through no symlink, or masks and
+  // procfs writes would miss what the container sees (CVE-2019-19921).
+  bool real_dir = false;
   std::string field;  // config path, for messages: "mounts[3]"
 };
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <random>
 
 #include "cgroups/manager.hpp"
@@ -30,6 +31,31 @@ void mkdir_p(const std::string& path, mode_t mode) {
   if (slash == std::string::npos || slash == 0) throw_errno("mkdir " + path);
   mkdir_p(path.substr(0, slash), 0755);
   if (::mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_errno("mkdir " + path);
+}
+
+// The root holds every container's state: only its owner may change what is
+// in it, or another user could plant or swap a container's directory.
+void check_root(const std::string& root) {
+  struct stat st;
+  if (::lstat(root.c_str(), &st) < 0) {
+    if (errno == ENOENT) return;  // nothing there yet: no container either
+    throw_errno("--root " + root);
+  }
+  std::string what = "--root " + root + ": ";
+  if (S_ISLNK(st.st_mode))
+    throw Error(what + "a symlink; refusing to keep container state there", ELOOP);
+  if (!S_ISDIR(st.st_mode)) throw Error(what + "not a directory", ENOTDIR);
+  if (st.st_uid != ::geteuid())
+    throw Error(what + "owned by uid " + std::to_string(st.st_uid) + ", not by the caller (uid " +
+                    std::to_string(::geteuid()) + "); refusing to keep container state there",
+                EPERM);
+  if (st.st_mode & 022) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    throw Error(what + "writable by group or others (mode " + mode +
+                    "); refusing to keep container state there",
+                EPERM);
+  }
 }
 
 std::string does_not_exist(const std::string& id) {
@@ -108,7 +134,9 @@ void Store::sweep_unnamed(const std::string& id) const {
 
 ContainerDir Store::create(const std::string& id) const {
   validate_id(id);
+  check_root(root_);
   mkdir_p(root_, 0700);
+  check_root(root_);
   sweep_unnamed(id);
   // Build the directory under a private name, lock it, then give it its id.
   std::random_device rd;
@@ -128,6 +156,7 @@ ContainerDir Store::create(const std::string& id) const {
 
 ContainerDir Store::open(const std::string& id, bool lock) const {
   validate_id(id);
+  check_root(root_);
   std::string path = root_ + "/" + id;
   int raw = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (raw < 0) {
@@ -145,6 +174,7 @@ ContainerDir Store::open(const std::string& id, bool lock) const {
 }
 
 std::vector<std::string> Store::ids() const {
+  check_root(root_);
   std::vector<std::string> out;
   DIR* d = ::opendir(root_.c_str());
   if (!d) {

@@ -6,7 +6,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,16 +33,27 @@ UniqueFd openat(int dirfd, const std::string& path, int flags, mode_t mode) {
   return UniqueFd(fd);
 }
 
-static int raw_open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
+static int raw_openat2(int rootfd, const std::string& path, int flags, mode_t mode,
+                       uint64_t resolve) {
   struct open_how how {};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
   how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.resolve = resolve;
   int fd;
   do {
     fd = static_cast<int>(::syscall(SYS_openat2, rootfd, path.c_str(), &how, sizeof how));
   } while (fd < 0 && errno == EAGAIN);
   return fd;
+}
+
+static int raw_open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
+  return raw_openat2(rootfd, path, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+UniqueFd open_resolved(int rootfd, const std::string& path, int flags, uint64_t resolve) {
+  int fd = raw_openat2(rootfd, path, flags, 0, resolve);
+  if (fd < 0) throw_errno("open " + path);
+  return UniqueFd(fd);
 }
 
 UniqueFd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
@@ -160,13 +173,44 @@ void write_file(const std::string& path, std::string_view data) {
   write_all(fd.get(), data.data(), data.size(), "write " + path);
 }
 
-void write_file_atomic(int dirfd, const std::string& name, std::string_view data) {
-  std::string tmp = "." + name + ".tmp";
-  {
-    UniqueFd fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    write_all(fd.get(), data.data(), data.size(), "write " + tmp);
+void write_file_atomic(int dirfd, const std::string& name, std::string_view data, mode_t mode) {
+  std::string tmp;
+  UniqueFd fd;
+  for (int tries = 0; !fd; ++tries) {
+    uint64_t r = 0;
+    if (::getrandom(&r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
+    char suffix[17];
+    std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(r));
+    tmp = "." + name + "." + suffix;
+    int raw =
+        ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (raw >= 0)
+      fd.reset(raw);
+    else if (errno != EEXIST || tries >= 16)
+      throw_errno("create " + tmp);
   }
-  if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) < 0) throw_errno("rename " + tmp);
+  try {
+    // The umask must not change what the caller asked for.
+    if (::fchmod(fd.get(), mode) < 0) throw_errno("chmod " + tmp);
+    write_all(fd.get(), data.data(), data.size(), "write " + tmp);
+    fd.reset();
+    if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) < 0) throw_errno("rename " + tmp);
+  } catch (...) {
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    throw;
+  }
+}
+
+void write_file_at_path(const std::string& path, std::string_view data, mode_t mode,
+                        std::string_view flag) {
+  with_context("writing " + std::string(flag) + " " + path, [&] {
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    if (name.empty()) throw Error("not a file name", EISDIR);
+    UniqueFd d = open(dir, O_RDONLY | O_DIRECTORY);
+    write_file_atomic(d.get(), name, data, mode);
+  });
 }
 
 void mount(const std::string& source, const std::string& target, const std::string& fstype,

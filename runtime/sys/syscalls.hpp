@@ -19,7 +19,9 @@ UniqueFd openat(int dirfd, const std::string& path, int flags, mode_t mode = 0);
 // openat2 with RESOLVE_IN_ROOT: `path` is resolved as if `rootfd` were "/",
 // so no symlink or ".." can lead outside it.
 UniqueFd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
-// Same, returning nullopt instead of throwing on ENOENT.
+// openat2 with the given RESOLVE_* flags (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS...).
+UniqueFd open_resolved(int rootfd, const std::string& path, int flags, uint64_t resolve);
+// Same as open_in_root, returning nullopt instead of throwing on ENOENT.
 std::optional<UniqueFd> try_open_in_root(int rootfd, const std::string& path, int flags);
 
 // "/proc/self/fd/N": names the object an O_PATH fd holds, for calls that take paths.
@@ -30,8 +32,15 @@ std::string read_file(const std::string& path);
 std::string read_fd(int fd, std::string_view what);
 // Writes the whole of `data` to an existing file (no O_CREAT): procfs, sysfs.
 void write_file(const std::string& path, std::string_view data);
-// Writes `data` to dirfd/name atomically: a temporary file, fsync-free, then rename.
-void write_file_atomic(int dirfd, const std::string& name, std::string_view data);
+// Writes `data` to dirfd/name atomically: a new temporary file of a random
+// name (O_EXCL|O_NOFOLLOW: nothing planted in a shared directory is written
+// through), then rename over `name`. fsync-free.
+void write_file_atomic(int dirfd, const std::string& name, std::string_view data,
+                       mode_t mode = 0600);
+// The same for a path given on the command line (relative to the cwd);
+// errors begin "writing FLAG PATH".
+void write_file_at_path(const std::string& path, std::string_view data, mode_t mode,
+                        std::string_view flag);
 
 void mount(const std::string& source, const std::string& target, const std::string& fstype,
            unsigned long flags, const std::string& data);

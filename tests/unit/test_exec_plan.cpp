@@ -136,6 +136,32 @@ TEST_CASE("exec --process: the file's process replaces the config's, checked as 
         "--process p.json: not a JSON object");
 }
 
+TEST_CASE("exec --process: fields that limit the process are the container's when omitted",
+          "[exec]") {
+  ExecOptions o;
+  o.process_file = "p.json";
+  json c = config();
+  c["process"]["capabilities"] = {{"bounding", {"CAP_KILL"}}, {"effective", {"CAP_KILL"}}};
+  c["process"]["noNewPrivileges"] = true;
+  c["process"]["apparmorProfile"] = "confined";
+  c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0";
+  json file = {{"args", {"ls"}}, {"cwd", "/"}, {"user", {{"uid", 0}, {"gid", 0}}}};
+  auto p = container::exec_process(c, &file, o);
+  REQUIRE(p.capabilities);
+  CHECK(p.capabilities->bounding == std::vector<std::string>{"CAP_KILL"});
+  CHECK(p.capabilities->permitted.empty());
+  CHECK(p.no_new_privileges);
+  CHECK(p.apparmor_profile == "confined");
+  CHECK(p.selinux_label == "system_u:system_r:container_t:s0");
+  // What the file says wins, an empty set included.
+  file["capabilities"] = json::object();
+  file["noNewPrivileges"] = false;
+  p = container::exec_process(c, &file, o);
+  REQUIRE(p.capabilities);
+  CHECK(p.capabilities->bounding.empty());
+  CHECK_FALSE(p.no_new_privileges);
+}
+
 TEST_CASE("exec --cgroup: one sub-cgroup below the container's", "[exec]") {
   CHECK(container::exec_sub_cgroup({}).empty());
   CHECK(container::exec_sub_cgroup({"sub"}) == "sub");

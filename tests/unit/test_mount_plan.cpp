@@ -285,3 +285,21 @@ TEST_CASE("a cgroup mount is read-only unless rw is asked for", "[rootfs]") {
              .flags &
          MS_RDONLY) == 0);
 }
+
+TEST_CASE("procfs and sysfs must be mounted on real directories", "[rootfs]") {
+  auto c = config_with({{"/proc", "proc", "proc", {}},
+                        {"/sys", "sysfs", "sysfs", {"ro"}},
+                        {"/dev", "tmpfs", "tmpfs", {}}});
+  auto p = rootfs::plan(c, input());
+  REQUIRE(p.mounts.size() == 3);
+  CHECK(p.mounts[0].real_dir);
+  CHECK(p.mounts[1].real_dir);
+  CHECK_FALSE(p.mounts[2].real_dir);
+  // The host's /sys bound in sysfs's place (a user namespace without its own
+  // network namespace) too.
+  auto in = input();
+  in.user_namespace = true;
+  p = rootfs::plan(c, in);
+  CHECK(p.mounts[1].bind);
+  CHECK(p.mounts[1].real_dir);
+}

@@ -115,3 +115,13 @@ TEST_CASE("with a new user namespace, namespaces given by path are joined before
   REQUIRE(p.joins.size() == 1);
   CHECK(p.joins[0].type == NsType::Network);
 }
+
+TEST_CASE("a pid namespace joined by path is entered before the init is cloned", "[namespaces]") {
+  // setns moves only children into a pid namespace: the init, which mounts
+  // /proc, must be the child of a process that joined it.
+  auto c = with_namespaces({{NsType::Pid, "/proc/42/ns/pid"}, {NsType::Mount, ""}});
+  auto p = ns::plan(c);
+  CHECK(p.own_pid);
+  CHECK(p.join_before_clone());
+  CHECK((p.clone_flags & CLONE_NEWPID) == 0);
+}

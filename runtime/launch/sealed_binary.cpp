@@ -1,0 +1,90 @@
+#include "runtime/launch/sealed_binary.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "runtime/sys/error.hpp"
+#include "runtime/sys/fd.hpp"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+
+extern char** environ;
+
+namespace ocirun::launch {
+namespace {
+
+constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+UniqueFd open_self() {
+  int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("open /proc/self/exe");
+  return UniqueFd(fd);
+}
+
+bool is_sealed(int fd) {
+  int seals = ::fcntl(fd, F_GET_SEALS);
+  return seals >= 0 && (seals & kSeals) == kSeals;
+}
+
+// A memfd the kernel lets us execute: MFD_EXEC where vm.memfd_noexec exists
+// (Linux 6.3), which may otherwise make new memfds non-executable.
+UniqueFd make_memfd() {
+  unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+  int fd = static_cast<int>(::syscall(SYS_memfd_create, "ocirun", flags | MFD_EXEC));
+  if (fd < 0 && errno == EINVAL)
+    fd = static_cast<int>(::syscall(SYS_memfd_create, "ocirun", flags));
+  if (fd < 0) throw_errno("memfd_create");
+  return UniqueFd(fd);
+}
+
+UniqueFd sealed_copy(int self) {
+  struct stat st;
+  if (::fstat(self, &st) < 0) throw_errno("stat /proc/self/exe");
+  UniqueFd copy = make_memfd();
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n = ::sendfile(copy.get(), self, nullptr, static_cast<size_t>(left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("copying the runtime binary");
+    if (n == 0) throw Error("copying the runtime binary: it shrank while being copied", EIO);
+    left -= n;
+  }
+  if (::fchmod(copy.get(), 0555) < 0) throw_errno("chmod");
+  if (::fcntl(copy.get(), F_ADD_SEALS, kSeals | F_SEAL_EXEC) < 0 &&
+      (errno != EINVAL || ::fcntl(copy.get(), F_ADD_SEALS, kSeals) < 0))
+    throw_errno("sealing the copy");
+  return copy;
+}
+
+}  // namespace
+
+void ensure_sealed(char** argv) {
+  with_context("protecting the runtime binary from the container", [&] {
+    UniqueFd self = open_self();
+    if (!is_sealed(self.get())) {
+      UniqueFd copy = sealed_copy(self.get());
+      self.reset();
+      ::syscall(SYS_execveat, copy.get(), "", argv, environ, AT_EMPTY_PATH);
+      throw_errno("execveat of the sealed copy");
+    }
+    // execveat of an fd names the process after the fd ("3"): give it its name back.
+    const char* base = std::strrchr(argv[0], '/');
+    prctl(PR_SET_NAME, base ? base + 1 : argv[0], 0, 0, 0);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl PR_SET_DUMPABLE");
+  });
+}
+
+}  // namespace ocirun::launch
