@@ -150,6 +150,14 @@ runtimes=()
 runtimes+=(crun runc)
 
 declare -A bin=([ocirun]=$ocirun_bin [crun]=$(command -v crun) [runc]=$(command -v runc))
+# Like for like: ocirun manages cgroup v2 only and makes no cgroup on a hybrid
+# or v1 host, so there crun makes none either (--cgroup-manager=disabled).
+# runc 1.1 has no such switch: it still makes its v1 cgroups.
+declare -A gflags=([ocirun]="" [crun]="" [runc]="")
+if [[ $cgroup_note != "cgroup v2 (unified)" ]]; then
+  gflags[crun]=--cgroup-manager=disabled
+  cgroup_note+="; crun --cgroup-manager=disabled"
+fi
 
 cleanup_inner() {
   local rt
@@ -179,8 +187,8 @@ jq --arg r "$bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "100000
 # after run; `exec` runs /bin/true in the runtime's running container.
 argv_for() {
   case $1 in
-  run) argv=("${bin[$2]}" --root "$work/state-$2" run --bundle "$bundle" "bench-$2") ;;
-  exec) argv=("${bin[$2]}" --root "$work/state-$2" exec "target-$2" /bin/true) ;;
+  run) argv=("${bin[$2]}" ${gflags[$2]} --root "$work/state-$2" run --bundle "$bundle" "bench-$2") ;;
+  exec) argv=("${bin[$2]}" ${gflags[$2]} --root "$work/state-$2" exec "target-$2" /bin/true) ;;
   esac
 }
 # The same as one string, quoted for hyperfine (which splits it shell-style).
@@ -201,7 +209,7 @@ for rt in "${runtimes[@]}"; do
     exit 1
   fi
   # The container keeps the stdio it is given: files, not a pipe to wait on.
-  if ! "${bin[$rt]}" --root "$work/state-$rt" run -d --bundle "$exec_bundle" "target-$rt" \
+  if ! "${bin[$rt]}" ${gflags[$rt]} --root "$work/state-$rt" run -d --bundle "$exec_bundle" "target-$rt" \
     </dev/null >/dev/null 2>"$work/target-$rt.err"; then
     echo "run-vs-crun-runc: $rt cannot start the exec target:" >&2
     cat "$work/target-$rt.err" >&2

@@ -3,13 +3,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <random>
 
 #include "cgroups/manager.hpp"
 #include "runtime/sys/error.hpp"
@@ -139,8 +139,11 @@ ContainerDir Store::create(const std::string& id) const {
   check_root(root_);
   sweep_unnamed(id);
   // Build the directory under a private name, lock it, then give it its id.
-  std::random_device rd;
-  std::string tmp = root_ + "/" + unnamed_prefix(id) + std::to_string(rd());
+  // getrandom, not std::random_device (whose probe of the CPU costs a cpuid
+  // exit on every create in a VM).
+  uint32_t r = 0;
+  if (::getrandom(&r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
+  std::string tmp = root_ + "/" + unnamed_prefix(id) + std::to_string(r);
   if (::mkdir(tmp.c_str(), 0711) < 0) throw_errno("mkdir " + tmp);
   UniqueFd fd = sys::open(tmp, O_RDONLY | O_DIRECTORY);
   lock_dir(fd.get(), tmp);

@@ -203,16 +203,16 @@ cgroup_of_run() {
 
 @test "without clone3 (kernels before 5.3): the init and exec'd processes are still born in the container's cgroup" {
 	ocirun_only "ocirun's fallback; runc uses the v1 hierarchies here"
-	local nc=${BUILD_DIR:-$REPO/build}/tests/tools/no-clone3 pid
+	local pid nc=(${BUILD_DIR:-$REPO/build}/tests/tools/deny-syscalls clone3=ENOSYS)
 	set_args sleep 100
-	run_detached "$nc" env OCIRUN_TEST_MARK="$MARK" "$OCIRUN" --root "$ROOT" run -d --bundle "$BUNDLE" nc
+	run_detached "${nc[@]}" env OCIRUN_TEST_MARK="$MARK" "$OCIRUN" --root "$ROOT" run -d --bundle "$BUNDLE" nc
 	[[ $status -eq 0 ]] || fail "run -d: $stderr"
 	pid=$(container_pid nc)
 	# The filter is there (inherited), so clone3 really failed.
 	grep -q $'^Seccomp:\t2' "/proc/$pid/status" || fail "no seccomp filter on the init"
 	[[ $(sed -n 's/^0:://p' "/proc/$pid/cgroup") == /ocirun/nc ]] || fail "init in: $(cat "/proc/$pid/cgroup")"
 	# An exec'd process and what it starts at once are in the cgroup too.
-	run -0 "$nc" env OCIRUN_TEST_MARK="$MARK" "$OCIRUN" --root "$ROOT" exec nc \
+	run -0 "${nc[@]}" env OCIRUN_TEST_MARK="$MARK" "$OCIRUN" --root "$ROOT" exec nc \
 		sh -c 'sleep 1 & grep ^0:: /proc/$$/cgroup /proc/$!/cgroup | cut -d: -f2-; kill $!'
 	[[ ${#lines[@]} -eq 2 && ${lines[0]} == "0::/ocirun/nc" && ${lines[1]} == "0::/ocirun/nc" ]] || fail "$output"
 	run -0 ocirun delete --force nc

@@ -59,14 +59,16 @@ assert_no_host_view() {
 
 # ---------------------------------------------------------------- binary overwrite
 
-@test "binary overwrite via /proc/<init>/exe: a process exec'd while the init waits for start cannot write the runtime" {
-	# CVE-2019-5736: the waiting init is the runtime's binary; a container process
-	# holding /proc/1/exe reopens it for writing once it is no longer busy.
+# overwrite_init_exe [WRAPPER...]: the CVE-2019-5736 scenario on the waiting
+# init, with the runtime (the copy) run under WRAPPER. The waiting init must
+# run from an unwritable file; its /proc/<pid>/exe link goes to $init_exe.
+overwrite_init_exe() {
 	install_attacker
 	copy_runtime
 	grant_ptrace
-	run_detached ocirun_copy create --bundle "$BUNDLE" ow
+	run_detached "$@" env OCIRUN_TEST_MARK="$MARK" "$TEST_DIR/ocirun-copy" --root "$ROOT" create --bundle "$BUNDLE" ow
 	[[ $status -eq 0 ]] || fail "create: $stderr"
+	init_exe=$(readlink "/proc/$(container_pid ow)/exe")
 	run_detached ocirun_copy exec -d ow sh -c 'attacker overwrite-exe 1 8 >/probe.tmp 2>&1; mv /probe.tmp /probe.out'
 	[[ $status -eq 0 ]] || fail "exec -d: $stderr"
 	sleep 0.5
@@ -77,6 +79,21 @@ assert_no_host_view() {
 	[[ $probe != *overwrote* ]] || fail "probe: $probe"
 	# the real runtime: the copy may be broken
 	run -0 ocirun delete --force ow
+}
+
+@test "binary overwrite via /proc/<init>/exe: a process exec'd while the init waits for start cannot write the runtime" {
+	# CVE-2019-5736: the waiting init is the runtime's binary; a container process
+	# holding /proc/1/exe reopens it for writing once it is no longer busy.
+	overwrite_init_exe
+	[[ $init_exe != "$TEST_DIR/ocirun-copy" ]] || fail "the init runs the runtime's file itself"
+}
+
+@test "binary overwrite via /proc/<init>/exe, when the caller may not mount: a sealed memfd" {
+	# A caller without CAP_SYS_ADMIN (fsopen fails, as for a rootless one)
+	# gets no overlayfs view of the binary: the sealed memfd copy instead.
+	ocirun_only "ocirun's fallback"
+	overwrite_init_exe "${BUILD_DIR:-$REPO/build}/tests/tools/deny-syscalls" fsopen=EPERM
+	[[ $init_exe == "/memfd:ocirun (deleted)" ]] || fail "the init runs $init_exe"
 }
 
 @test "binary overwrite via #!/proc/self/exe on exec: the runtime exec'd as an interpreter cannot be written" {
