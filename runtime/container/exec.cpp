@@ -77,12 +77,8 @@ int namespaces_to_join(pid_t init) {
     launch::confine(last);
     ::execve(exe.c_str(), argv.data(), envp.data());
     throw_errno("exec: \"" + proc.args[0] + "\"");
-  } catch (const Error& e) {
-    launch::fail(sync, e.code(), e.what());
-  } catch (const std::exception& e) {
-    launch::fail(sync, 0, e.what());
   } catch (...) {
-    launch::fail(sync, 0, "exec: unknown error");
+    launch::fail_current(sync, "exec");
   }
 }
 
@@ -102,12 +98,8 @@ int namespaces_to_join(pid_t init) {
     if (pid == 0) exec_child(proc, filter, sync, preserve);
     launch::send(sync, launch::MsgType::Pid, 0, std::to_string(pid));
     ::_exit(0);
-  } catch (const Error& e) {
-    launch::fail(sync, e.code(), e.what());
-  } catch (const std::exception& e) {
-    launch::fail(sync, 0, e.what());
   } catch (...) {
-    launch::fail(sync, 0, "exec: unknown error");
+    launch::fail_current(sync, "exec");
   }
 }
 

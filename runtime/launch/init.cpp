@@ -159,12 +159,8 @@ void init_main(const InitConfig& cfg, int sync_fd) noexcept {
     // exits normally right after kContinue: disarm it first.
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     send(sync_fd, MsgType::Ready);
-  } catch (const Error& e) {
-    fail(sync_fd, e.code(), e.what());
-  } catch (const std::exception& e) {
-    fail(sync_fd, 0, e.what());
   } catch (...) {
-    fail(sync_fd, 0, "container init: unknown error");
+    fail_current(sync_fd, "container init");
   }
   std::string err_text;
   int err = 0;
@@ -186,13 +182,8 @@ void init_main(const InitConfig& cfg, int sync_fd) noexcept {
     ::execve(executable.c_str(), argv.data(), envp.data());
     err = errno;
     err_text = "exec: \"" + proc.args[0] + "\": " + std::strerror(err);
-  } catch (const Error& e) {
-    err = e.code();
-    err_text = e.what();
-  } catch (const std::exception& e) {
-    err_text = e.what();
   } catch (...) {
-    err_text = "container init: unknown error";
+    err_text = current_error(&err, "container init");
   }
   if (cfg.mode == StartMode::Socket) {
     try {

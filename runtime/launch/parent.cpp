@@ -69,12 +69,8 @@ namespace {
     std::string text = std::to_string(pid);
     sys::write_all(pid_fd, text.data(), text.size(), "write");
     ::_exit(0);
-  } catch (const Error& e) {
-    fail(sync_fd, e.code(), e.what());
-  } catch (const std::exception& e) {
-    fail(sync_fd, 0, e.what());
   } catch (...) {
-    fail(sync_fd, 0, "joining the namespaces: unknown error");
+    fail_current(sync_fd, "joining the namespaces");
   }
 }
 

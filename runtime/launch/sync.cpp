@@ -56,4 +56,28 @@ void fail(int fd, int err, const std::string& text) {
   ::_exit(1);
 }
 
+std::string current_error(int* err, std::string_view where) {
+  *err = 0;
+  try {
+    throw;
+  } catch (const Error& e) {
+    *err = e.code();
+    return e.what();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return std::string(where) + ": unknown error";
+  }
+}
+
+void fail_current(int fd, std::string_view where) noexcept {
+  int err = 0;
+  std::string text;
+  try {
+    text = current_error(&err, where);
+  } catch (...) {
+  }
+  fail(fd, err, text);
+}
+
 }  // namespace ocirun::launch

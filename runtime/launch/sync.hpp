@@ -47,6 +47,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "runtime/sys/fd.hpp"
 
@@ -86,5 +87,13 @@ std::optional<Message> receive(int fd);
 // How a child of the runtime fails: its error goes to the parent (kError, as
 // far as the socket still takes it), then it exits with status 1.
 [[noreturn]] void fail(int fd, int err, const std::string& text);
+
+// Inside a catch block: the message and errno (into *err, 0 for none) of the
+// exception being handled, whatever its type ("WHERE: unknown error" for one
+// that is no std::exception).
+std::string current_error(int* err, std::string_view where);
+// Inside a catch block of a child: fail() with the exception being handled.
+// Every child entry point ends in `catch (...) { fail_current(...); }`.
+[[noreturn]] void fail_current(int fd, std::string_view where) noexcept;
 
 }  // namespace ocirun::launch
