@@ -73,11 +73,11 @@ std::string run_ps(std::vector<std::string> args) {
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) < 0) throw_errno("pipe");
   UniqueFd rd(pipefd[0]), wr(pipefd[1]);
+  auto argv = sys::c_strings(args);  // before the fork: the child only makes system calls
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
     ::dup2(wr.get(), STDOUT_FILENO);
-    auto argv = sys::c_strings(args);
     ::execvp("ps", argv.data());
     ::_exit(127);
   }
