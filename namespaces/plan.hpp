@@ -49,6 +49,9 @@ std::string id_map_text(const std::vector<spec::IdMapping>& maps);
 // Effects (namespaces/userns.cpp):
 // Writes the id maps of process `pid` from the parent side.
 void write_id_maps(pid_t pid, const Plan& plan);
+// Becomes root (0:0) of the user namespace just entered, as far as its maps
+// allow, and stays non-dumpable.
+void become_root();
 // Joins the namespaces of plan.joins, checking each path is a namespace of its type.
 void join_namespaces(const Plan& plan);
 

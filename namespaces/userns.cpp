@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,6 +26,14 @@ void write_id_maps(pid_t pid, const Plan& plan) {
   });
 }
 
+void become_root() {
+  (void)!::setresgid(0, 0, 0);
+  (void)!::setresuid(0, 0, 0);
+  // A change of ids resets dumpability to fs.suid_dumpable, which a host may
+  // set to 1: the runtime's process stays out of the container's reach.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 void join_namespaces(const Plan& plan) {
   for (const auto& j : plan.joins) {
     const auto& info = spec::namespace_info(j.type);
@@ -41,10 +50,7 @@ void join_namespaces(const Plan& plan) {
       sys::setns(fd.get(), info.clone_flag, info.name);
       // Our ids are the host's, unmapped there: become that namespace's root,
       // or files we create would have no owner (EOVERFLOW).
-      if (j.type == spec::NsType::User) {
-        (void)!::setresgid(0, 0, 0);
-        (void)!::setresuid(0, 0, 0);
-      }
+      if (j.type == spec::NsType::User) become_root();
     });
   }
 }

@@ -87,6 +87,8 @@ Confinement finish_setup(const spec::Process& proc, const seccomp::Filter* filte
   uint64_t keep = 0;
   if (last.filter && !proc.no_new_privileges) keep = kSysAdmin;
   process::CapSets sets = process::apply_user_and_capabilities(proc.user, proc.capabilities, keep);
+  // The new ids reset dumpability to fs.suid_dumpable: non-dumpable until execve, whatever that is.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl PR_SET_DUMPABLE");
   if (keep && !(sets.effective & kSysAdmin)) last.caps = sets;
   if (after_credentials) after_credentials();
   enter_cwd(proc.cwd);

@@ -86,9 +86,7 @@ Confinement setup(const InitConfig& cfg, int sync_fd, UniqueFd& fd_dir) {
       if (m->type != MsgType::MountFd) ::_exit(1);
       idmapped[m->text] = std::move(m->fd);
     }
-    // Become root of the new user namespace (as far as the maps allow).
-    (void)!::setresgid(0, 0, 0);
-    (void)!::setresuid(0, 0, 0);
+    ns::become_root();
   }
   if (!cfg.joined_by_intermediate) ns::join_namespaces(*cfg.namespaces);
   if (!cfg.no_new_keyring) join_session_keyring(cfg.id);

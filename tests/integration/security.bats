@@ -15,7 +15,11 @@ setup() {
 	common_setup
 	set_args sleep 100
 }
-teardown() { common_teardown; }
+teardown() {
+	# a test that changed fs.suid_dumpable puts it back, whatever happened
+	if [[ -n ${SUID_DUMPABLE_SAVED:-} ]]; then echo "$SUID_DUMPABLE_SAVED" >/proc/sys/fs/suid_dumpable; fi
+	common_teardown
+}
 
 ATTACKER=${BUILD_DIR:-$REPO/build}/tests/tools/attacker
 
@@ -116,19 +120,38 @@ overwrite_init_exe() {
 	run -0 ocirun delete --force ows
 }
 
-@test "ptrace of the runtime: the init waiting for start is non-dumpable (its exe and fds are out of reach)" {
-	# CVE-2016-9962: without CAP_SYS_PTRACE, a process exec'd into a created
-	# container must not read the waiting init's /proc/1/exe nor its fds.
-	create_container nd
+# assert_init_out_of_reach ID UID: a process exec'd as UID (and the
+# container's capabilities, no CAP_SYS_PTRACE) into created container ID
+# cannot read the waiting init's /proc/1/exe nor any of its fd links.
+assert_init_out_of_reach() {
 	# (root in the container may list /proc/1/fd, whose owner is root: the
 	# links themselves are what ptrace access guards)
-	run -0 ocirun exec nd sh -c 'readlink /proc/1/exe || echo readlink-denied
+	run -0 ocirun exec -u "$2:$2" "$1" sh -c 'readlink /proc/1/exe || echo readlink-denied
 		for f in /proc/1/fd/*; do readlink "$f" || echo fd-denied; done'
 	assert_line readlink-denied
 	assert_line fd-denied
 	# nothing the init holds is named: no path, pipe, socket or anon inode
 	! grep -E '^(/|pipe:|socket:|anon_inode:)' <<<"$output" || fail "the init's fds are readable: $output"
+}
+
+@test "ptrace of the runtime: the init waiting for start is non-dumpable (its exe and fds are out of reach)" {
+	# CVE-2016-9962: without CAP_SYS_PTRACE, a process exec'd into a created
+	# container must not read the waiting init's /proc/1/exe nor its fds.
+	create_container nd
+	assert_init_out_of_reach nd 0
 	run -0 ocirun delete --force nd
+}
+
+@test "ptrace of the runtime: still non-dumpable on a host with fs.suid_dumpable=1, for a non-root process" {
+	# A change of ids resets a process's dumpability to fs.suid_dumpable: on a
+	# host that sets it to 1, an init that became uid 1000 would be dumpable again.
+	SUID_DUMPABLE_SAVED=$(cat /proc/sys/fs/suid_dumpable)
+	echo 1 >/proc/sys/fs/suid_dumpable
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	create_container nd1
+	# the same uid and capabilities as the init: only dumpability stands between them
+	assert_init_out_of_reach nd1 1000
+	run -0 ocirun delete --force nd1
 }
 
 # ---------------------------------------------------------------- fd leak into the container
