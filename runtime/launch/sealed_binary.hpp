@@ -14,7 +14,9 @@
 //
 // The overlay first because it copies nothing: measured on the development
 // VM, a memfd copy of the ~3 MB static binary took 1.9 ms per command, the
-// overlay 0.13 ms; the re-exec itself costs about 0.5 ms (bench/README.md).
+// overlay 0.13 ms. On x86_64 the entry point makes the overlay and
+// re-executes before the C library starts (preflight.hpp), so the first
+// image costs little more than an exec; this is the fallback and the rest.
 #pragma once
 
 namespace ocirun::launch {
