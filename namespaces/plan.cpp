@@ -11,6 +11,7 @@ namespace ocirun::ns {
 
 Plan plan(const spec::Config& config) {
   Plan p;
+  bool has_mount = false;
   if (!config.linux_)
     throw Error("linux: missing; a container needs at least a mount namespace of its own");
   const auto& lx = *config.linux_;
@@ -21,7 +22,8 @@ Plan plan(const spec::Config& config) {
     // the offsets, exec): clocks cannot be offset once a process is inside.
     bool by_init = info.type == spec::NsType::Time && lx.time_offsets;
     if (!n->path.empty())
-      p.joins.push_back({info.type, n->path});
+      p.joins.push_back({info.type, n->path,
+                         "linux.namespaces[" + std::to_string(n - lx.namespaces.data()) + "]"});
     else if (!by_init)
       p.clone_flags |= static_cast<unsigned long>(info.clone_flag);
     switch (info.type) {
@@ -33,6 +35,7 @@ Plan plan(const spec::Config& config) {
         break;
       case spec::NsType::Mount:
         p.own_mount = n->path.empty();
+        has_mount = true;
         break;
       case spec::NsType::Uts:
         p.own_uts = true;
@@ -44,9 +47,9 @@ Plan plan(const spec::Config& config) {
   // Join the user namespace first: it decides what the others may be joined with.
   std::stable_partition(p.joins.begin(), p.joins.end(),
                         [](const Join& j) { return j.type == spec::NsType::User; });
-  if (!p.own_mount)
+  if (!has_mount)
     throw Error(
-        "linux.namespaces: a new mount namespace is required (type \"mount\" without path)");
+        "linux.namespaces: a mount namespace is required (type \"mount\", new or with a path)");
   if (!config.hostname.empty() && !p.own_uts)
     throw Error("hostname: setting the hostname needs a UTS namespace of the container's own");
   if (!config.domainname.empty() && !p.own_uts)

@@ -1,17 +1,19 @@
 // Which namespaces a container gets: created by clone (flags), or joined by
-// path with setns, in an order that works (user first, mount last). Pure.
+// path with setns, in an order that works (user first). Pure.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "runtime/spec/config.hpp"
+#include "runtime/sys/fd.hpp"
 
 namespace ocirun::ns {
 
 struct Join {
   spec::NsType type;
   std::string path;
+  std::string field;  // "linux.namespaces[2]", for errors
 };
 
 struct Plan {
@@ -19,23 +21,26 @@ struct Plan {
   std::vector<Join> joins;        // setns order
   bool new_user = false;
   bool own_pid = false;    // the container has a pid namespace of its own (new or joined)
-  bool own_mount = false;  // new mount namespace (required: the rootfs is set up in it)
+  bool own_mount = false;  // a new mount namespace; one joined by path gets the rootfs set up in it
   bool own_uts = false;    // hostname may be set
   std::vector<spec::IdMapping> uid_mappings, gid_mappings;
 
   // Namespaces joined by path are entered before the new ones are made, by
-  // an intermediate process that then clones the init, when a user namespace
-  // is involved: one joined by path, so that the new namespaces belong to
-  // it; or a new one, whose root has no privilege over the host's namespaces
-  // (a network namespace given by path). And when a pid namespace is joined
-  // by path: setns puts only a process's children into it, and the init, the
-  // process that mounts /proc, must live in it, or /proc shows the caller's
-  // processes.
+  // an intermediate process that then clones the init:
+  // - when a user namespace is joined by path, so that the new namespaces
+  //   belong to it;
+  // - when a new one is made, whose root has no privilege over the host's
+  //   namespaces (a network namespace given by path);
+  // - when a pid or time namespace is joined: setns moves only a process's
+  //   children into those, and the init, the process that mounts /proc,
+  //   must live in them, or /proc shows the caller's processes.
   bool join_before_clone() const {
-    if (clone_flags == 0 || joins.empty()) return false;
+    if (joins.empty()) return false;
     if (new_user) return true;
     for (const auto& j : joins)
-      if (j.type == spec::NsType::User || j.type == spec::NsType::Pid) return true;
+      if (j.type == spec::NsType::User || j.type == spec::NsType::Pid ||
+          j.type == spec::NsType::Time)
+        return true;
     return false;
   }
 };
@@ -52,7 +57,17 @@ void write_id_maps(pid_t pid, const Plan& plan);
 // Becomes root (0:0) of the user namespace just entered, as far as its maps
 // allow, and stays non-dumpable.
 void become_root();
-// Joins the namespaces of plan.joins, checking each path is a namespace of its type.
-void join_namespaces(const Plan& plan);
+// Brings up "lo" in the new network namespace just entered (namespaces/network.cpp).
+void bring_up_loopback();
+
+// Effects (namespaces/join.cpp):
+// Opens the namespaces of plan.joins, in plan.joins order, all before any is
+// entered (a mount namespace joined would change what the next paths name),
+// and checks that each is a namespace of its type. Errors name the entry:
+// "linux.namespaces[1]: network namespace /proc/7/ns/net: open: No such file or directory".
+std::vector<UniqueFd> open_joins(const Plan& plan);
+// Enters them, in order, and closes each fd once entered (they are the
+// caller's copies, in a child that never returns).
+void join_namespaces(const Plan& plan, const std::vector<int>& fds);
 
 }  // namespace ocirun::ns

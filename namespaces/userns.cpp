@@ -1,14 +1,10 @@
-// Effects of the namespace plan: id maps written by the parent, setns by the child.
-#include <fcntl.h>
-#include <linux/nsfs.h>
-#include <sys/ioctl.h>
+// The user namespace: id maps written by the parent, root inside it for the child.
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "namespaces/plan.hpp"
-#include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
@@ -32,27 +28,6 @@ void become_root() {
   // A change of ids resets dumpability to fs.suid_dumpable, which a host may
   // set to 1: the runtime's process stays out of the container's reach.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
-void join_namespaces(const Plan& plan) {
-  for (const auto& j : plan.joins) {
-    const auto& info = spec::namespace_info(j.type);
-    std::string what = std::string(info.name) + " namespace " + j.path;
-    with_context("joining " + what, [&] {
-      UniqueFd fd = sys::open(j.path, O_RDONLY);
-      int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
-      if (type < 0) {
-        if (errno == ENOTTY) throw Error("not a namespace file", ENOTTY);
-        throw_errno("ioctl NS_GET_NSTYPE");
-      }
-      if (type != info.clone_flag)
-        throw Error("it is not a " + std::string(info.name) + " namespace", EINVAL);
-      sys::setns(fd.get(), info.clone_flag, info.name);
-      // Our ids are the host's, unmapped there: become that namespace's root,
-      // or files we create would have no owner (EOVERFLOW).
-      if (j.type == spec::NsType::User) become_root();
-    });
-  }
 }
 
 }  // namespace ocirun::ns

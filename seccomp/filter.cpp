@@ -334,6 +334,19 @@ RuleSet plan(const json& seccomp) {
   return out;
 }
 
+std::vector<std::string_view> supported_flags() {
+  std::vector<std::string_view> out;
+  for (std::string_view flag : spec::kSeccompFlags)
+    if (flag_attribute(flag)) out.push_back(flag);
+  return out;
+}
+
+std::string library_version() {
+  const scmp_version* v = seccomp_version();
+  if (!v) return "";
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
+}
+
 Filter::Filter() = default;
 Filter::Filter(void* ctx) : ctx_(ctx) {}
 Filter::~Filter() {

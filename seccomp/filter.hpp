@@ -92,6 +92,12 @@ class Filter {
 // the binary-tree optimization.
 Filter build(const RuleSet& rules, std::vector<std::string>* skipped = nullptr);
 
+// The linux.seccomp.flags this build can set (features' supportedFlags):
+// those of spec::kSeccompFlags this libseccomp has an attribute for.
+std::vector<std::string_view> supported_flags();
+// The libseccomp in use, "2.5.4" (features' annotations, as runc reports it).
+std::string library_version();
+
 // For tests: the filter as BPF (seccomp_export_bpf) or as PFC text.
 std::string export_pfc(const Filter& f);
 std::vector<uint8_t> export_bpf(const Filter& f);

@@ -45,6 +45,7 @@ struct Prepared {
   std::string bundle;
   spec::Config config;
   ns::Plan namespaces;
+  std::vector<UniqueFd> ns_fds;  // the namespaces joined by path, opened and checked
   rootfs::Plan rootfs;
   std::optional<seccomp::RuleSet> seccomp_rules;
   std::optional<seccomp::Filter> seccomp_filter;  // built here, loaded by the init
@@ -70,6 +71,10 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
       !p.config.process->console_size)
     p.config.process->console_size = process::window_size(STDIN_FILENO);
   process::check_exec_labels(*p.config.process);
+  if (p.config.linux_ && !p.config.linux_->unimplemented.empty())
+    throw Error("linux." + p.config.linux_->unimplemented.front() +
+                    ": not implemented by ocirun (features reports it disabled)",
+                EOPNOTSUPP);
   const std::string& root = p.config.root.path;
   std::string rootfs = root.starts_with("/") ? root : p.bundle + "/" + root;
   struct stat st;
@@ -77,6 +82,7 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
   if (!S_ISDIR(st.st_mode)) throw Error("root.path: " + rootfs + ": not a directory", ENOTDIR);
   rootfs = absolute(rootfs, "root.path:");
   p.namespaces = ns::plan(p.config);
+  p.ns_fds = ns::open_joins(p.namespaces);
   rootfs::PlanInput in;
   in.bundle = p.bundle;
   in.rootfs = rootfs;
@@ -237,6 +243,7 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   ic.id = id;
   ic.config = &p.config;
   ic.namespaces = &p.namespaces;
+  for (const auto& fd : p.ns_fds) ic.ns_fds.push_back(fd.get());
   ic.rootfs = &p.rootfs;
   ic.exec_fifo_fd = exec_fifo.get();
   ic.mode = mode;

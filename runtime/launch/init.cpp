@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -88,7 +89,8 @@ Confinement setup(const InitConfig& cfg, int sync_fd, UniqueFd& fd_dir) {
     }
     ns::become_root();
   }
-  if (!cfg.joined_by_intermediate) ns::join_namespaces(*cfg.namespaces);
+  if (!cfg.joined_by_intermediate) ns::join_namespaces(*cfg.namespaces, cfg.ns_fds);
+  if (cfg.namespaces->clone_flags & CLONE_NEWNET) ns::bring_up_loopback();
   if (!cfg.no_new_keyring) join_session_keyring(cfg.id);
   if (!config.hostname.empty() && ::sethostname(config.hostname.data(), config.hostname.size()) < 0)
     throw_errno("sethostname " + config.hostname);
@@ -148,7 +150,10 @@ void init_main(const InitConfig& cfg, int sync_fd) noexcept {
     // Through an intermediate that exits at once, a death signal would fire
     // now: such an init learns of its runtime's death by EOF on the socket.
     if (!cfg.joined_by_intermediate) set_death_signal();
-    close_inherited_fds(cfg.preserve_fds, {sync_fd, cfg.exec_fifo_fd});
+    std::vector<int> keep = cfg.ns_fds;  // closed as they are entered
+    keep.push_back(sync_fd);
+    keep.push_back(cfg.exec_fifo_fd);
+    close_inherited_fds(cfg.preserve_fds, std::move(keep));
     last = setup(cfg, sync_fd, fd_dir);
     executable =
         process::find_executable(cfg.config->process->args.at(0), cfg.config->process->env);

@@ -25,6 +25,8 @@ struct InitConfig {
   std::string id;
   const spec::Config* config = nullptr;
   const ns::Plan* namespaces = nullptr;
+  // The namespaces of namespaces->joins, opened by the runtime (ns::open_joins).
+  std::vector<int> ns_fds;
   const rootfs::Plan* rootfs = nullptr;
   // StartMode::Fifo: an O_PATH fd of the state dir's exec fifo, reopened for
   // writing at `start` (never the directory: a host directory fd is a way out

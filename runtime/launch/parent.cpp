@@ -55,16 +55,33 @@ Message expect(Child& c, MsgType want, const SpawnHooks& hooks) {
 
 namespace {
 
+// Clones the init after the joins. A pid namespace whose init has exited
+// takes no new process (ENOMEM): the sandbox a container was to join is gone.
+pid_t clone_init_after_joins(const ns::Plan& plan) {
+  try {
+    return sys::clone_process(plan.clone_flags);
+  } catch (const Error& e) {
+    if (e.code() != ENOMEM) throw;
+    for (const auto& j : plan.joins)
+      if (j.type == spec::NsType::Pid)
+        throw Error(j.field + ": pid namespace " + j.path +
+                        ": its init has exited; no process can enter it any more",
+                    ESRCH);
+    throw;
+  }
+}
+
 // The intermediate: joins the namespaces given by path, clones the init into
 // the new ones, writes its pid to `pid_fd` and exits. The pid goes through a
 // pipe of its own: on the sync socket the init may already be talking.
 // Nothing escapes it: a failure goes over the sync socket.
 [[noreturn]] void join_then_clone(const InitConfig& cfg, int sync_fd, int pid_fd) noexcept {
   try {
-    ns::join_namespaces(*cfg.namespaces);
+    ns::join_namespaces(*cfg.namespaces, cfg.ns_fds);
     InitConfig joined = cfg;
     joined.joined_by_intermediate = true;
-    pid_t pid = sys::clone_process(cfg.namespaces->clone_flags);
+    joined.ns_fds.clear();
+    pid_t pid = clone_init_after_joins(*cfg.namespaces);
     if (pid == 0) init_main(joined, sync_fd);
     std::string text = std::to_string(pid);
     sys::write_all(pid_fd, text.data(), text.size(), "write");

@@ -54,6 +54,10 @@ LsmSupport host_lsm_support() {
 }
 
 std::string lsm_refusal(const spec::Process& p, const LsmSupport& host) {
+  if (!p.apparmor_profile.empty() && !kLabelsImplemented.apparmor)
+    return "process.apparmorProfile: AppArmor profiles are not implemented by ocirun";
+  if (!p.selinux_label.empty() && !kLabelsImplemented.selinux)
+    return "process.selinuxLabel: SELinux labels are not implemented by ocirun";
   if (!p.apparmor_profile.empty() && !host.apparmor)
     return "process.apparmorProfile \"" + p.apparmor_profile +
            "\": AppArmor is not enabled on this host";

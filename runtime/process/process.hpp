@@ -49,6 +49,9 @@ std::string find_executable(const std::string& arg0, const std::vector<std::stri
 struct LsmSupport {
   bool apparmor = false, selinux = false;
 };
+// The labels this runtime knows how to give (apply_exec_labels): what
+// `features` reports as linux.apparmor/selinux.enabled, whatever the host has.
+inline constexpr LsmSupport kLabelsImplemented{.apparmor = true, .selinux = true};
 // What the host enables (/sys/module/apparmor, selinuxfs).
 LsmSupport host_lsm_support();
 // Why the process's labels cannot be applied on such a host; empty when they can.

@@ -152,6 +152,7 @@ struct Linux {
   std::string mount_label;
   std::optional<Personality> personality;
   std::optional<TimeOffsets> time_offsets;
+  std::vector<std::string> unimplemented;  // members of kUnimplementedLinux present
   // Sections later layers interpret; kept as the document had them.
   nlohmann::json resources;
   nlohmann::json seccomp;

@@ -4,8 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/manager.hpp"
+#include "runtime/process/process.hpp"
 #include "runtime/rootfs/options.hpp"
 #include "runtime/spec/tables.hpp"
+#include "runtime/sys/error.hpp"
+#include "seccomp/filter.hpp"
 
 #ifndef OCIRUN_VERSION
 #error "OCIRUN_VERSION must be defined by the build"
@@ -31,6 +35,21 @@ json enabled(bool on) {
   return {{"enabled", on}};
 }
 
+// Every flag comes from the code that implements the feature (the unit
+// tests check each against that code's behaviour).
+bool idmapped_mounts() {
+  return rootfs::parse_mount_options({"idmap"}).idmap;
+}
+
+bool cgroup_manager(const std::string& name) {
+  try {
+    cgroups::parse_manager(name);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 json features() {
@@ -39,20 +58,24 @@ json features() {
       {"namespaces", names(namespace_table(), [](const NamespaceInfo& n) { return n.name; })},
       {"capabilities", names(capability_table(), [](const CapabilityInfo& c) { return c.name; })},
       {"cgroup",
-       {{"v1", false}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", true}}},
+       {{"v1", false},
+        {"v2", true},
+        {"systemd", cgroup_manager("systemd")},
+        {"systemdUser", cgroup_manager("systemd")},
+        {"rdma", true}}},
       {"seccomp",
-       {{"enabled", true},
+       {{"enabled", !seccomp::library_version().empty()},
         {"actions", names(std::span(kSeccompActions), itself)},
         {"operators", names(std::span(kSeccompOperators), itself)},
         {"archs", names(std::span(kSeccompArchs), itself)},
         {"knownFlags", names(std::span(kSeccompFlags), itself)},
         // WAIT_KILLABLE_RECV needs libseccomp 2.6 (Debian 12 has 2.5.4)
-        {"supportedFlags", names(std::span(kSeccompFlags).first(3), itself)}}},
-      {"apparmor", enabled(false)},
-      {"selinux", enabled(false)},
-      {"intelRdt", enabled(false)},
-      {"netDevices", enabled(false)},
-      {"mountExtensions", {{"idmap", enabled(false)}}},
+        {"supportedFlags", names(seccomp::supported_flags(), itself)}}},
+      {"apparmor", enabled(process::kLabelsImplemented.apparmor)},
+      {"selinux", enabled(process::kLabelsImplemented.selinux)},
+      {"intelRdt", enabled(linux_member_implemented("intelRdt"))},
+      {"netDevices", enabled(linux_member_implemented("netDevices"))},
+      {"mountExtensions", {{"idmap", enabled(idmapped_mounts())}}},
   };
   return {
       {"ociVersionMin", "1.0.0"},
@@ -60,7 +83,9 @@ json features() {
       {"hooks", names(hook_names(), itself)},
       {"mountOptions", names(rootfs::mount_option_words(), itself, true)},
       {"linux", std::move(linux_section)},
-      {"annotations", {{"io.github.ocirun.version", OCIRUN_VERSION}}},
+      {"annotations",
+       {{"io.github.ocirun.version", OCIRUN_VERSION},
+        {"io.github.seccomp.libseccomp.version", seccomp::library_version()}}},
   };
 }
 

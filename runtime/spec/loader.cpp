@@ -876,6 +876,8 @@ void decode(const json& v, const Path& p, Linux& out) {
   if (field(o, "timeOffsets", p, out.time_offsets))
     report(process::check_time_offsets(*out.time_offsets, out.namespaces), p / "timeOffsets");
   check_fields(o, p, kLinuxExtras);
+  for (std::string_view name : kUnimplementedLinux)
+    if (o.contains(name)) out.unimplemented.emplace_back(name);
   namespaced_sysctls(out, p);
 }
 

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <array>
 
 // Older C library headers may lack the time namespace flag (Linux 5.6).
@@ -114,6 +115,11 @@ auto find_by_name(const Table& table, std::string_view name) -> decltype(&table[
 
 std::span<const NamespaceInfo> namespace_table() {
   return kNamespaces;
+}
+
+bool linux_member_implemented(std::string_view name) {
+  return std::find(std::begin(kUnimplementedLinux), std::end(kUnimplementedLinux), name) ==
+         std::end(kUnimplementedLinux);
 }
 
 const NamespaceInfo& namespace_info(NsType t) {

@@ -21,6 +21,13 @@ inline constexpr std::string_view kSeccompActions[] = {
     "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
     "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
     "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
+// Members of `linux` that ocirun does not implement: the loader notes them,
+// create refuses a config that has them (rather than run without), features
+// reports them disabled.
+inline constexpr std::string_view kUnimplementedLinux[] = {"intelRdt", "netDevices",
+                                                           "memoryPolicy"};
+bool linux_member_implemented(std::string_view name);
+
 inline constexpr std::string_view kSeccompFlags[] = {
     "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};

@@ -48,6 +48,17 @@ COMMANDS=(create start run state kill delete list spec features)
 	done
 }
 
+@test "features: what engines read to decide what to ask for" {
+	ocirun_only "ocirun's features"
+	run -0 ocirun features
+	[[ $(jq -c '[.linux.mountExtensions.idmap.enabled, .linux.apparmor.enabled, .linux.selinux.enabled, .linux.seccomp.enabled]' <<<"$output") == "[true,true,true,true]" ]] ||
+		fail "$(jq -c .linux <<<"$output")"
+	local libseccomp
+	libseccomp=$(dpkg-query -W -f '${Version}' libseccomp2 2>/dev/null | cut -d- -f1)
+	[[ -z $libseccomp || $(jq -r '.annotations["io.github.seccomp.libseccomp.version"]' <<<"$output") == "$libseccomp" ]] ||
+		fail "libseccomp version: $(jq -c .annotations <<<"$output"), installed $libseccomp"
+}
+
 @test "config.yaml: a bundle with no config.json runs from its YAML config" {
 	ocirun_only "YAML configs"
 	rm "$BUNDLE/config.json"

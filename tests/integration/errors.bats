@@ -152,6 +152,21 @@ teardown() { common_teardown; }
 	assert_nothing_left
 }
 
+@test "what features reports disabled is refused, not run without: linux.intelRdt, linux.netDevices" {
+	ocirun_only "runc 1.1 ignores netDevices"
+	run -0 ocirun features
+	[[ $(jq -c '[.linux.intelRdt.enabled, .linux.netDevices.enabled]' <<<"$output") == "[false,false]" ]] ||
+		fail "features: $(jq -c .linux <<<"$output")"
+	set_args true
+	update_config '.linux.intelRdt = {closID: "guaranteed"}'
+	run --separate-stderr ocirun run --bundle "$BUNDLE" rdt </dev/null
+	expect_error "linux.intelRdt: not implemented by ocirun"
+	update_config 'del(.linux.intelRdt) | .linux.netDevices = {eth1: {name: "eth1"}}'
+	run --separate-stderr ocirun run --bundle "$BUNDLE" netdev </dev/null
+	expect_error "linux.netDevices: not implemented by ocirun"
+	assert_nothing_left
+}
+
 @test "unknown capability names the entry" {
 	# runc 1.1 only warns ("ignoring unknown or unavailable capabilities").
 	ocirun_only "unknown capabilities are an error"

@@ -3,9 +3,16 @@
 #include <set>
 #include <sstream>
 
+#include <seccomp.h>
+
+#include "cgroups/manager.hpp"
+#include "runtime/process/process.hpp"
 #include "runtime/rootfs/options.hpp"
+#include "runtime/rootfs/plan.hpp"
 #include "runtime/spec/features.hpp"
+#include "runtime/spec/loader.hpp"
 #include "runtime/spec/tables.hpp"
+#include "seccomp/filter.hpp"
 
 using json = nlohmann::json;
 using namespace ocirun::spec;
@@ -105,13 +112,95 @@ TEST_CASE("features: linux capabilities of this runtime", "[features]") {
   CHECK(l["seccomp"]["operators"].size() == 7);
   CHECK(l["seccomp"]["archs"][1] == "SCMP_ARCH_X86_64");
   CHECK(l["seccomp"]["knownFlags"].size() == 4);
-  CHECK(l["seccomp"]["supportedFlags"] == json{"SECCOMP_FILTER_FLAG_TSYNC",
-                                               "SECCOMP_FILTER_FLAG_LOG",
-                                               "SECCOMP_FILTER_FLAG_SPEC_ALLOW"});
-  CHECK(l["apparmor"]["enabled"] == false);
-  CHECK(l["selinux"]["enabled"] == false);
+  CHECK(l["seccomp"]["supportedFlags"].size() >= 3);
+  CHECK(l["apparmor"]["enabled"] == true);
+  CHECK(l["selinux"]["enabled"] == true);
   CHECK(l["intelRdt"]["enabled"] == false);
-  CHECK(l["mountExtensions"]["idmap"]["enabled"] == false);
+  CHECK(l["netDevices"]["enabled"] == false);
+  CHECK(l["mountExtensions"]["idmap"]["enabled"] == true);
+}
+
+// Each `enabled` flag against the code that implements the feature: the
+// flag says yes exactly when that code takes a config asking for it.
+
+TEST_CASE("features agree with the code: idmapped mounts", "[features]") {
+  Config c;
+  c.linux_.emplace();
+  c.linux_->namespaces = {{NsType::Mount, ""}, {NsType::User, ""}};
+  Mount m;
+  m.destination = "/data";
+  m.type = "bind";
+  m.source = "/srv";
+  m.options = {"rbind", "idmap"};
+  m.uid_mappings = {{0, 1000, 1}};
+  m.gid_mappings = {{0, 1000, 1}};
+  c.mounts = {m};
+  ocirun::rootfs::PlanInput in;
+  in.rootfs = "/rootfs";
+  in.user_namespace = in.new_user_namespace = true;
+  bool planned = false;
+  try {
+    planned = ocirun::rootfs::plan(c, in).mounts.at(0).idmap;
+  } catch (const std::exception&) {
+  }
+  CHECK(features()["linux"]["mountExtensions"]["idmap"]["enabled"] == planned);
+}
+
+TEST_CASE("features agree with the code: AppArmor and SELinux labels", "[features]") {
+  json l = features()["linux"];
+  ocirun::process::LsmSupport host{.apparmor = true, .selinux = true};
+  Process p;
+  p.apparmor_profile = "docker-default";
+  CHECK(l["apparmor"]["enabled"] == ocirun::process::lsm_refusal(p, host).empty());
+  p.apparmor_profile.clear();
+  p.selinux_label = "system_u:system_r:container_t:s0";
+  CHECK(l["selinux"]["enabled"] == ocirun::process::lsm_refusal(p, host).empty());
+}
+
+TEST_CASE("features agree with the code: members of linux create refuses", "[features]") {
+  json l = features()["linux"];
+  for (const char* member : {"intelRdt", "netDevices"}) {
+    INFO(member);
+    json doc = {{"ociVersion", "1.0.2"}, {"root", {{"path", "rootfs"}}}, {"linux", json::object()}};
+    doc["linux"][member] = member == std::string("intelRdt") ? json{{"closID", "guaranteed"}}
+                                                             : json{{"eth1", {{"name", "eth1"}}}};
+    auto c = ocirun::spec::from_json(doc, "config.json");
+    bool refused = !c.linux_->unimplemented.empty();
+    CHECK(l[member]["enabled"] == !refused);
+  }
+}
+
+TEST_CASE("features agree with the code: seccomp flags, libseccomp's version", "[features]") {
+  json f = features();
+  json s = f["linux"]["seccomp"];
+  std::set<std::string> known = s["knownFlags"];
+  for (const auto& flag : s["supportedFlags"]) CHECK(known.count(flag.get<std::string>()));
+  const scmp_version* v = seccomp_version();
+  REQUIRE(v);
+  CHECK(f["annotations"]["io.github.seccomp.libseccomp.version"] ==
+        std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro));
+  bool killable = v->major > 2 || (v->major == 2 && v->minor >= 6);
+  bool listed = false;
+  for (const auto& flag : s["supportedFlags"])
+    listed |= flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
+  CHECK(listed == killable);
+  // every flag listed is one the filter builder takes
+  for (const auto& flag : s["supportedFlags"]) {
+    INFO(flag);
+    json profile = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"flags", {flag}}};
+    CHECK_NOTHROW(ocirun::seccomp::build(ocirun::seccomp::plan(profile)));
+  }
+}
+
+TEST_CASE("features agree with the code: cgroup managers", "[features]") {
+  json cg = features()["linux"]["cgroup"];
+  bool systemd = true;
+  try {
+    ocirun::cgroups::parse_manager("systemd");
+  } catch (const std::exception&) {
+    systemd = false;
+  }
+  CHECK(cg["systemd"] == systemd);
 }
 
 TEST_CASE("features: dumps and parses back unchanged", "[features]") {

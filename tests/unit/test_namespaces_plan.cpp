@@ -125,3 +125,41 @@ TEST_CASE("a pid namespace joined by path is entered before the init is cloned",
   CHECK(p.join_before_clone());
   CHECK((p.clone_flags & CLONE_NEWPID) == 0);
 }
+
+TEST_CASE("a mount namespace given by path is joined: the rootfs is set up in it", "[namespaces]") {
+  auto p = ns::plan(with_namespaces({{NsType::Pid, ""}, {NsType::Mount, "/run/mntns/a"}}));
+  REQUIRE(p.joins.size() == 1);
+  CHECK(p.joins[0].type == NsType::Mount);
+  CHECK(p.joins[0].field == "linux.namespaces[1]");
+  CHECK_FALSE(p.own_mount);
+  CHECK((p.clone_flags & CLONE_NEWNS) == 0);
+  CHECK_FALSE(p.join_before_clone());  // the init joins it itself
+}
+
+TEST_CASE("joined entries keep the index of their linux.namespaces entry", "[namespaces]") {
+  auto p = ns::plan(with_namespaces(
+      {{NsType::Mount, ""}, {NsType::Network, "/n"}, {NsType::Ipc, "/i"}, {NsType::User, "/u"}}));
+  REQUIRE(p.joins.size() == 3);
+  CHECK(p.joins[0].field == "linux.namespaces[3]");  // the user namespace, first
+  CHECK(p.joins[0].path == "/u");
+  CHECK(p.joins[1].field == "linux.namespaces[1]");
+  CHECK(p.joins[2].field == "linux.namespaces[2]");
+}
+
+TEST_CASE("pid, time and user namespaces are joined by an intermediate before the init's clone",
+          "[namespaces]") {
+  using Nss = std::vector<spec::Namespace>;
+  auto through_child = [](Nss nss) {
+    return ns::plan(with_namespaces(std::move(nss))).join_before_clone();
+  };
+  CHECK(through_child({{NsType::Mount, ""}, {NsType::Pid, "/p"}}));
+  CHECK(through_child({{NsType::Mount, "/m"}, {NsType::Pid, "/p"}}));  // nothing new at all
+  CHECK(through_child({{NsType::Mount, ""}, {NsType::Time, "/t"}}));
+  CHECK(through_child({{NsType::Mount, ""}, {NsType::User, "/u"}}));
+  CHECK_FALSE(through_child({{NsType::Mount, ""}, {NsType::Network, "/n"}, {NsType::Ipc, "/i"}}));
+  CHECK_FALSE(through_child({{NsType::Mount, ""}, {NsType::Pid, ""}}));
+  auto c = with_namespaces({{NsType::Mount, ""}, {NsType::User, ""}, {NsType::Network, "/n"}});
+  c.linux_->uid_mappings = {{0, 1000, 1}};
+  c.linux_->gid_mappings = {{0, 1000, 1}};
+  CHECK(ns::plan(c).join_before_clone());  // a new user namespace has no say over the host's
+}
