@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "cgroups/devices.hpp"
@@ -252,15 +253,24 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
   cg.dir_ = dir;
   try {
     make_path(*mount, rel, plan.controllers);
-    if (auto procs = try_read(dir + "/cgroup.procs"); procs && !words(*procs).empty())
-      throw Error("cgroup " + dir + " is already in use (by pid " + words(*procs)[0] + ")", EBUSY);
+    // An engine may make the cgroup first and put a helper in it: as runc,
+    // a warning; a frozen cgroup would hold the container's init, though.
+    if (auto procs = try_read(dir + "/cgroup.procs"); procs && !words(*procs).empty()) {
+      if (auto frozen = try_read(dir + "/cgroup.freeze"); frozen && frozen->starts_with("1"))
+        throw Error("cgroup " + dir + " is frozen, with processes in it (the first is pid " +
+                        words(*procs)[0] + ")",
+                    EBUSY);
+      log::warn("cgroup " + dir + " is not empty: " + std::to_string(words(*procs).size()) +
+                " process(es) already in it (the first is pid " + words(*procs)[0] + ")");
+      cg.shared_ = true;
+    }
     cg.fd_ = sys::open(dir, O_RDONLY | O_DIRECTORY);
     cg.apply(plan);
     cg.apply_devices(resources.value("devices", nlohmann::json::array()),
                      config.linux_ ? config.linux_->devices : std::vector<spec::Device>{});
   } catch (...) {
     try {
-      cg.remove();
+      cg.shared_ ? cg.release() : cg.remove();
     } catch (const Error& e) {
       log::warn(e.what());
     }
@@ -379,6 +389,11 @@ void Cgroup::remove() const {
     std::string_view name = std::string_view(parent).substr(parent.rfind('/') + 1);
     if (name == kDefaultParent) ::rmdir(parent.c_str());
   }
+}
+
+void Cgroup::release() const {
+  if (::rmdir(dir_.c_str()) < 0 && errno != ENOENT)
+    log::debug("cgroup " + dir_ + " is left to its owner: " + std::strerror(errno));
 }
 
 FileReader Cgroup::reader() const {

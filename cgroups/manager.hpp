@@ -75,11 +75,18 @@ class Cgroup {
   // Kills what is left, waits until the cgroup is empty and removes it.
   // A cgroup already gone is no error.
   void remove() const;
+  // A shared cgroup (one that had processes before the container, an
+  // engine's helper): removed if it is empty, else left to its owner; nothing
+  // in it is killed.
+  void release() const;
+  // It had processes when the container's was made in it (create warned).
+  bool shared() const { return shared_; }
   FileReader reader() const;
 
  private:
   std::string dir_;
   UniqueFd fd_;
+  bool shared_ = false;
 };
 
 // cgroup.freeze of `dir` reads "1" (false when it cannot be read).

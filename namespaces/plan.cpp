@@ -31,7 +31,7 @@ Plan plan(const spec::Config& config) {
         p.new_user = n->path.empty();
         break;
       case spec::NsType::Pid:
-        p.own_pid = true;
+        p.own_pid = n->path.empty();
         break;
       case spec::NsType::Mount:
         p.own_mount = n->path.empty();

@@ -291,7 +291,14 @@ int dispatch(const Invocation& inv) {
     o.pid_file = inv.value("pid-file");
     o.preserve_fds = parse_count("preserve-fds", inv.value("preserve-fds", "0"));
     o.ignore_paused = inv.flag("ignore-paused");
-    return container::exec(store, id, o);
+    // As runc: a failure of the runtime, before the process runs, is 255,
+    // so that an engine does not take it for the process's own status.
+    try {
+      return container::exec(store, id, o);
+    } catch (const Error& e) {
+      log::error(e.what());
+      return 255;
+    }
   }
   if (cmd == "pause") {
     container::pause(store, id);

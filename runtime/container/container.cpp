@@ -184,20 +184,28 @@ class Rollback {
       }
     }
     try {
-      if (!cgroup_.empty()) cgroups::Cgroup::open(cgroup_).remove();
+      if (!cgroup_.empty()) {
+        auto cg = cgroups::Cgroup::open(cgroup_);
+        shared_ ? cg.release() : cg.remove();
+      }
       dir_.remove();
     } catch (const Error& e) {
       log::warn(std::string("cleaning up after a failed create: ") + e.what());
     }
   }
   void set_pid(pid_t pid) { pid_ = pid; }
-  void set_cgroup(const std::string& dir) { cgroup_ = dir; }
+  // Once it is made (a failing Cgroup::create cleans up after itself).
+  void set_cgroup(const std::string& dir, bool shared) {
+    cgroup_ = dir;
+    shared_ = shared;
+  }
   void dismiss() { armed_ = false; }
 
  private:
   state::ContainerDir& dir_;
   pid_t pid_ = -1;
   std::string cgroup_;
+  bool shared_ = false;
   bool armed_ = true;
 };
 
@@ -228,9 +236,12 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   // moment leaves a record `delete` finds it by.
   auto cgroup = cgroups::Cgroup::create(p.config, id, opts.cgroups, [&](const std::string& path) {
     rec.cgroup = path;
-    rollback.set_cgroup(path);
     dir.write(rec);
   });
+  if (cgroup) {
+    rec.cgroup_shared = cgroup->shared();
+    rollback.set_cgroup(cgroup->dir(), cgroup->shared());
+  }
   // The init gets an O_PATH fd of the exec fifo, never one of the state dir
   // (a directory fd is a way out of the container's root).
   UniqueFd exec_fifo;
@@ -299,7 +310,10 @@ void write_stats_file(const std::string& path, const cgroups::RunReport& report,
 // Removes a stopped container's state, then runs its poststop hooks (failures
 // are warnings, as the spec says).
 void destroy(state::ContainerDir& dir, const state::Record& rec) {
-  if (!rec.cgroup.empty()) cgroups::Cgroup::open(rec.cgroup).remove();
+  if (!rec.cgroup.empty()) {
+    auto cg = cgroups::Cgroup::open(rec.cgroup);
+    rec.cgroup_shared ? cg.release() : cg.remove();
+  }
   dir.remove();
   process::run_hooks("poststop", rec.hooks.poststop, state::hook_state(rec, Status::Stopped),
                      false);
@@ -322,7 +336,8 @@ int parse_signal(const std::string& name) {
   if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) {
     char* end;
     long n = std::strtol(name.c_str(), &end, 10);
-    if (*end == 0 && n > 0 && n < NSIG) return static_cast<int>(n);
+    // 0: no signal, the liveness probe (kill(2)'s meaning, and runc's).
+    if (*end == 0 && n >= 0 && n < NSIG) return static_cast<int>(n);
     throw Error("unknown signal \"" + name + "\"");
   }
   std::string_view n = name;
@@ -441,7 +456,16 @@ void kill(const state::Store& store, const std::string& id, int sig, bool all) {
   // "container not running": containerd's shim takes a kill error with these
   // words as "process already finished" (runc's wording).
   const std::string stopped = "cannot signal " + quoted(id) + ": container not running";
-  if (st == Status::Stopped) throw Error(stopped, ESRCH);
+  if (st == Status::Stopped) {
+    // --all reaches what an init that exited left in its cgroup (in a pid
+    // namespace joined by path nothing else ends them): containerd's shim
+    // asks for this when such a container's init exits, as of runc.
+    if (all && rec && !rec->cgroup.empty() && ::access(rec->cgroup.c_str(), F_OK) == 0) {
+      cgroups::Cgroup::open(rec->cgroup).signal_all(sig);
+      return;
+    }
+    throw Error(stopped, ESRCH);
+  }
   auto pidfd = open_init(*rec);
   if (!pidfd) throw Error(stopped, ESRCH);
   signal_container(*rec, pidfd->get(), sig, all);
@@ -472,7 +496,10 @@ void remove(const state::Store& store, const std::string& id, bool force) {
                 "\" that is not stopped: " + std::string(state::status_name(st)));
   if (st != Status::Stopped) {
     if (auto pidfd = open_init(*rec)) {
-      signal_container(*rec, pidfd->get(), SIGKILL, true);
+      // In a shared cgroup, as runc: the init's death takes a pid namespace
+      // of its own along; the others' processes stay.
+      signal_container(*rec, pidfd->get(), SIGKILL,
+                       !(rec->cgroup_shared && rec->own_pid_namespace));
       wait_exit(pidfd->get(), id);
     }
   }

@@ -57,6 +57,12 @@ void resume(const state::Store& store, const std::string& id) {
 }
 
 std::vector<pid_t> pids(const state::Store& store, const std::string& id) {
+  {
+    // A stopped container has no processes: an empty list, as runc prints.
+    state::ContainerDir dir = store.open(id, false);
+    auto rec = try_read(dir);
+    if (rec && dir.status(*rec) == Status::Stopped) return {};
+  }
   return open_live(store, id, false).cgroup.pids();
 }
 

@@ -3,22 +3,16 @@
 #include "runtime/launch/preflight.hpp"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <initializer_list>
 #include <string>
-#include <utility>
 
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/fd.hpp"

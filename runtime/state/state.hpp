@@ -37,8 +37,9 @@ struct Record {
   std::string owner;
   bool own_pid_namespace = true;
   std::map<std::string, std::string> annotations;
-  spec::Hooks hooks;   // startContainer, poststart and poststop run after create
-  std::string cgroup;  // the container's cgroup directory ("": none)
+  spec::Hooks hooks;           // startContainer, poststart and poststop run after create
+  std::string cgroup;          // the container's cgroup directory ("": none)
+  bool cgroup_shared = false;  // it had others' processes at create (cgroups::Cgroup::shared)
 };
 
 nlohmann::json record_to_json(const Record& r);

@@ -65,6 +65,7 @@ nlohmann::json record_to_json(const Record& r) {
           {"ownPidNamespace", r.own_pid_namespace},
           {"annotations", r.annotations},
           {"cgroup", r.cgroup},
+          {"cgroupShared", r.cgroup_shared},
           {"hooks",
            {{"startContainer", hooks_to_json(r.hooks.start_container)},
             {"poststart", hooks_to_json(r.hooks.poststart)},
@@ -85,6 +86,7 @@ Record record_from_json(const nlohmann::json& j) {
     r.own_pid_namespace = j.at("ownPidNamespace").get<bool>();
     r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
     r.cgroup = j.value("cgroup", "");
+    r.cgroup_shared = j.value("cgroupShared", false);
     const auto& hooks = j.at("hooks");
     r.hooks.start_container = hooks_from_json(hooks.at("startContainer"));
     r.hooks.poststart = hooks_from_json(hooks.at("poststart"));

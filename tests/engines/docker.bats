@@ -132,3 +132,85 @@ dk_run() { dk run --runtime ocirun --network=none "$@"; }
 	assert_line scratch-ok
 	assert_contains " - tmpfs "
 }
+
+# X's init's namespace TYPE (pid, net, ipc), as the host sees it: "pid:[4026…]".
+dk_ns() { readlink "/proc/$(dk inspect -f '{{.State.Pid}}' "$1")/ns/$2"; }
+
+@test "docker run --pid container:X on ocirun: X's pid namespace, X's processes, none of the host's" {
+	# docker hands ocirun the pid namespace by path (/proc/X's pid/ns/pid).
+	# Checked from inside: the joiner's /proc/self/ns/pid is X's, not the
+	# host's; its ps (a /proc of that namespace) shows X's distinctive sleep as
+	# pid 1 and, besides, only its own sh and ps: no dockerd, containerd, bats.
+	run -0 dk_run -d --name pidx "$IMAGE" sleep 1234
+	xns=$(dk_ns pidx pid)
+	[[ -n $xns && $xns != "$(readlink /proc/self/ns/pid)" ]] || fail "X's pid namespace: '$xns'"
+	run -0 dk_run --rm --pid container:pidx "$IMAGE" sh -c 'readlink /proc/self/ns/pid; ps -o pid,comm,args'
+	assert_line "$xns"
+	[[ $output != *dockerd* && $output != *containerd* && $output != *bats* ]] ||
+		fail "the host's processes in the joiner's ps:" "$output"
+	# "PID COMM ARGS": X's sleep is pid 1; the rest are the joiner's sh and ps
+	# (busybox runs its applets without an exec: ps may show sh's args).
+	grep -Eq '^ *1 +sleep +sleep 1234$' <<<"$output" || fail "X's sleep is not pid 1:" "$output"
+	others=$(awk '$1 ~ /^[0-9]+$/ && $2 !~ /^(sleep|sh|ps)$/' <<<"$output")
+	[[ -z $others ]] || fail "unexpected processes in the joiner's ps:" "$output"
+	# docker exec into a joiner enters the same namespace; X sees the joiner.
+	run -0 dk_run -d --name pidj --pid container:pidx "$IMAGE" sleep 999
+	run -0 dk exec pidj sh -c 'readlink /proc/self/ns/pid; ps -o pid,comm,args'
+	assert_line "$xns"
+	grep -Eq '^ *1 +sleep +sleep 1234$' <<<"$output" || fail "X's sleep is not pid 1:" "$output"
+	assert_contains "sleep 999"
+	others=$(awk '$1 ~ /^[0-9]+$/ && $2 !~ /^(sleep|sh|ps)$/' <<<"$output")
+	[[ -z $others ]] || fail "unexpected processes in the exec's ps:" "$output"
+	run -0 dk exec pidx ps -o args
+	assert_line "sleep 999"
+	run -0 dk rm -f pidj pidx
+}
+
+@test "docker run --network container:X on ocirun: X's network namespace, X's loopback server reached" {
+	# X has --network=none: a namespace of its own with only lo, which ocirun
+	# brings up. A joiner (no --network=none: docker refuses two modes) has X's
+	# namespace from inside, the same lo only, and reaches X's server (busybox
+	# nc answering "pong") over 127.0.0.1.
+	run -0 dk_run -d --name netx "$IMAGE" nc -ll -p 7777 -e echo pong
+	xns=$(dk_ns netx net)
+	[[ -n $xns && $xns != "$(readlink /proc/self/ns/net)" ]] || fail "X's network namespace: '$xns'"
+	wait_until 10 dk exec netx sh -c 'netstat -ltn | grep -q ":7777 "'
+	run -0 dk run --runtime ocirun --rm --network container:netx "$IMAGE" sh -c \
+		'readlink /proc/self/ns/net; echo links: $(ls /sys/class/net); ip link show lo; nc 127.0.0.1 7777 </dev/null'
+	assert_line "$xns"
+	assert_line "links: lo"
+	assert_contains "<LOOPBACK,UP,"
+	assert_line pong
+	# docker exec into a joiner: the same namespace, the same server.
+	run -0 dk run --runtime ocirun -d --name netj --network container:netx "$IMAGE" sleep 999
+	run -0 dk exec netj sh -c 'readlink /proc/self/ns/net; nc 127.0.0.1 7777 </dev/null'
+	assert_line "$xns"
+	assert_line pong
+	run -0 dk rm -f netj netx
+}
+
+@test "docker run --ipc container:X on ocirun: X's ipc namespace, X's /dev/shm and ipc sysctls" {
+	# X must be --ipc shareable (docker's default is private). From inside,
+	# the joiner has X's ipc namespace, not the host's: it reads the
+	# namespaced kernel.msgmax X was given, and X's /dev/shm (docker binds X's
+	# shm tmpfs into the joiner) in both directions.
+	run -0 dk_run -d --name ipcx --ipc shareable --sysctl kernel.msgmax=12345 "$IMAGE" \
+		sh -c 'echo made-in-x >/dev/shm/mark; exec sleep 1234'
+	xns=$(dk_ns ipcx ipc)
+	[[ -n $xns && $xns != "$(readlink /proc/self/ns/ipc)" ]] || fail "X's ipc namespace: '$xns'"
+	wait_until 10 dk exec ipcx test -f /dev/shm/mark
+	run -0 dk_run --rm --ipc container:ipcx "$IMAGE" sh -c \
+		'readlink /proc/self/ns/ipc; cat /proc/sys/kernel/msgmax /dev/shm/mark; echo made-in-joiner >/dev/shm/back'
+	assert_line "$xns"
+	assert_line 12345
+	assert_line made-in-x
+	run -0 dk exec ipcx cat /dev/shm/back
+	assert_line made-in-joiner
+	# docker exec into a joiner: the same namespace and /dev/shm.
+	run -0 dk_run -d --name ipcj --ipc container:ipcx "$IMAGE" sleep 999
+	run -0 dk exec ipcj sh -c 'readlink /proc/self/ns/ipc; cat /proc/sys/kernel/msgmax /dev/shm/mark'
+	assert_line "$xns"
+	assert_line 12345
+	assert_line made-in-x
+	run -0 dk rm -f ipcj ipcx
+}

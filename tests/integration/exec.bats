@@ -55,7 +55,7 @@ teardown() {
 	run -137 ocirun exec ex sh -c 'kill -9 $$'
 	run_detached ocirun exec ex nosuchcmd
 	ocirun_only "message wording"
-	expect_error 'exec: "nosuchcmd": executable file not found in $PATH'
+	EXPECT_STATUS=255 expect_error 'exec: "nosuchcmd": executable file not found in $PATH'
 	run -0 ocirun delete --force ex
 }
 
@@ -93,7 +93,7 @@ teardown() {
 	[[ $output =~ Groups:[[:space:]]+10\ 20 ]] || fail "$output"
 	if ! is_runc; then # runc ignores an unknown capability
 		run_detached ocirun exec --cap CAP_NOPE ex true
-		expect_error 'flag --cap: unknown capability "CAP_NOPE"'
+		EXPECT_STATUS=255 expect_error 'flag --cap: unknown capability "CAP_NOPE"'
 	fi
 	run -0 ocirun delete --force ex
 }
@@ -160,10 +160,10 @@ teardown() {
 	assert_contains "/dev/pts/"
 	# Detached with a terminal needs a socket; a socket needs a terminal.
 	run_detached ocirun exec -t -d ex true
-	expect_error "--console-socket"
+	EXPECT_STATUS=255 expect_error "--console-socket"
 	run_detached ocirun exec --console-socket "$TEST_DIR/console.sock" -d ex true
 	ocirun_only "runc ignores it"
-	expect_error "--console-socket: given, but the process has no terminal"
+	EXPECT_STATUS=255 expect_error "--console-socket: given, but the process has no terminal"
 	run -0 ocirun delete --force ex
 }
 
@@ -231,9 +231,9 @@ teardown() {
 	run -0 ocirun exec --cgroup sub ex cat /proc/self/cgroup
 	assert_line "0::/sub"
 	run_detached ocirun exec --cgroup nosuch ex true
-	expect_error "nosuch"
+	EXPECT_STATUS=255 expect_error "nosuch"
 	run_detached ocirun exec --cgroup ../escape ex true
-	expect_error 'flag --cgroup: "../escape" must name a cgroup below the container'"'"'s'
+	EXPECT_STATUS=255 expect_error 'flag --cgroup: "../escape" must name a cgroup below the container'"'"'s'
 	run -0 ocirun delete --force ex
 }
 
@@ -243,13 +243,13 @@ teardown() {
 	grep -qs Y /sys/module/apparmor/parameters/enabled && skip "AppArmor is enabled here"
 	run_container_detached ex
 	run_detached ocirun exec --apparmor myprofile ex true
-	expect_error 'process.apparmorProfile "myprofile": AppArmor is not enabled on this host'
+	EXPECT_STATUS=255 expect_error 'process.apparmorProfile "myprofile": AppArmor is not enabled on this host'
 	run_detached ocirun exec --process-label system_u:system_r:container_t:s0 ex true
-	expect_error 'SELinux is not enabled on this host'
+	EXPECT_STATUS=255 expect_error 'SELinux is not enabled on this host'
 	run -0 ocirun delete --force ex
 	update_config '.process.apparmorProfile = "myprofile"'
 	run_detached ocirun create --bundle "$BUNDLE" aa
-	expect_error 'process.apparmorProfile "myprofile": AppArmor is not enabled'
+	EXPECT_STATUS=255 expect_error 'process.apparmorProfile "myprofile": AppArmor is not enabled'
 	assert_nothing_left
 }
 
@@ -258,7 +258,7 @@ teardown() {
 	run_container_detached ex
 	run -0 ocirun pause ex
 	run_detached ocirun exec ex true
-	expect_error "paused"
+	EXPECT_STATUS=255 expect_error "paused"
 	ocirun_bg exec --ignore-paused ex echo after-resume
 	sleep 0.5
 	kill -0 "$BG_PID" || fail "exec returned while paused: $(cat "$TEST_DIR/bg.out")"
@@ -271,7 +271,7 @@ teardown() {
 @test "exec: into a created container; a stopped or missing one is refused" {
 	ocirun_only "message wording"
 	run_detached ocirun exec nosuch true
-	expect_error 'nosuch'
+	EXPECT_STATUS=255 expect_error 'nosuch'
 	create_container cr
 	run -0 ocirun exec cr echo in-created
 	assert_line in-created
@@ -281,7 +281,7 @@ teardown() {
 	run -0 ocirun kill ex KILL
 	wait_for_status ex stopped
 	run_detached ocirun exec ex true
-	expect_error "stopped"
+	EXPECT_STATUS=255 expect_error "stopped"
 	run -0 ocirun delete ex
 	assert_nothing_left
 }

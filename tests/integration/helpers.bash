@@ -351,7 +351,7 @@ wait_for_file() {
 }
 
 # expect_error PHRASE [RUNC_PHRASE]: the last `run --separate-stderr` (or
-# run_detached) failed with exit status 1 and a one-line message on stderr
+# run_detached) failed with exit status 1 (EXPECT_STATUS, e.g. 255 for exec) and a one-line message on stderr
 # naming PHRASE ("ocirun: ..." ).  Against runc: non-zero status and
 # RUNC_PHRASE (if given) somewhere in stderr.
 expect_error() {
@@ -366,7 +366,8 @@ expect_error() {
 		fi
 		return 0
 	fi
-	[[ $status -eq 1 ]] || fail "expected exit status 1, got $status; stderr: $stderr"
+	local want=${EXPECT_STATUS:-1} # exec's runtime errors: 255, as runc
+	[[ $status -eq $want ]] || fail "expected exit status $want, got $status; stderr: $stderr"
 	local lines
 	lines=$(printf '%s\n' "$stderr" | grep -c .)
 	[[ $lines -eq 1 ]] || fail "expected a one-line message, got $lines lines:" "$stderr"

@@ -248,3 +248,24 @@ drop_persistent_namespaces() {
 	drop_persistent_namespaces
 	assert_nothing_left
 }
+
+@test "namespaces by path: kill --all of a member that joined a pid namespace spares the sandbox (no cgroup)" {
+	ocirun_only "--cgroup-manager=disabled"
+	# The sandbox's init handles TERM: a signal that reached it would end it.
+	set_args sh -c 'trap "exit 9" TERM; while :; do sleep 0.1; done'
+	run_detached ocirun --cgroup-manager=disabled run -d --bundle "$BUNDLE" podsandbox
+	[[ $status -eq 0 ]] || fail "sandbox: $stderr"
+	local pid
+	pid=$(container_pid podsandbox)
+	update_config '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
+		--arg p "/proc/$pid/ns/pid"
+	set_args sleep 200
+	run_detached ocirun --cgroup-manager=disabled run -d --bundle "$BUNDLE" podmember
+	[[ $status -eq 0 ]] || fail "member: $stderr"
+	ocirun kill --all podmember TERM
+	wait_for_status podmember stopped
+	sleep 1.5 # a TERM that reached the sandbox's init would have ended it by now
+	[[ $(container_status podsandbox) == running ]] || fail "sandbox: $(container_status podsandbox)"
+	ocirun delete podmember
+	ocirun delete --force podsandbox
+}

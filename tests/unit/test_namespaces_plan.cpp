@@ -121,7 +121,8 @@ TEST_CASE("a pid namespace joined by path is entered before the init is cloned",
   // /proc, must be the child of a process that joined it.
   auto c = with_namespaces({{NsType::Pid, "/proc/42/ns/pid"}, {NsType::Mount, ""}});
   auto p = ns::plan(c);
-  CHECK(p.own_pid);
+  // Not the container's own: `kill --all` must not reach the pod's other processes.
+  CHECK_FALSE(p.own_pid);
   CHECK(p.join_before_clone());
   CHECK((p.clone_flags & CLONE_NEWPID) == 0);
 }
