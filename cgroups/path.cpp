@@ -69,18 +69,6 @@ std::string systemd_path(const std::string& spec, const std::string& id) {
 
 }  // namespace
 
-std::vector<std::string> words(std::string_view text) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t end = text.find_first_of(" \n", at);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > at) out.emplace_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return out;
-}
-
 std::optional<std::string> cgroup2_mount(std::string_view mountinfo, std::string_view exclude) {
   // Mount points in mountinfo's order (a later mount covers an earlier one at
   // or above the same point), and which of them are usable cgroup2 roots.

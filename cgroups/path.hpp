@@ -8,22 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/sys/text.hpp"
+
 namespace ocirun::cgroups {
 
-// Calls f(line) for each line of `text` (without the '\n').
-template <class F>
-void for_each_line(std::string_view text, F&& f) {
-  while (!text.empty()) {
-    size_t eol = text.find('\n');
-    f(text.substr(0, eol));
-    if (eol == std::string_view::npos) break;
-    text.remove_prefix(eol + 1);
-  }
-}
-
-// The words of `text`, split at spaces and newlines (cgroup.controllers,
-// cgroup.procs, a mountinfo line).
-std::vector<std::string> words(std::string_view text);
+using sys::for_each_line;
+using sys::words;
 
 // The mount point of the cgroup2 hierarchy: the first cgroup2 mount whose root
 // is "/", whose mount point is not under `exclude` (a container's rootfs) and

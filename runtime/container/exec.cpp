@@ -66,7 +66,7 @@ int namespaces_to_join(pid_t init) {
     if (proc.terminal) {
       process::Pty pty = process::open_pty(proc.console_size);
       launch::send(sync, launch::MsgType::Console, 0, pty.slave_path, pty.master.get());
-      process::attach_pty(pty, proc.user.uid, proc.user.gid);
+      process::attach_pty(pty, proc.user.uid);
     }
     process::apply_process_attributes(proc);
     launch::Confinement last = launch::finish_setup(proc, filter, sync, preserve);

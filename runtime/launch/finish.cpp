@@ -45,15 +45,29 @@ void seal_fds(int preserve) {
 
 // process.cwd, resolved inside the root (no symlink or magic link out of it,
 // no /proc/self/fd/N), then checked: the kernel names a directory outside
-// the root "(unreachable)/..." (CVE-2024-21626).
-void enter_cwd(const std::string& cwd) {
-  with_context("process.cwd " + cwd, [&] {
+// the root "(unreachable)/..." (CVE-2024-21626). Tried first while the
+// runtime is still privileged, as runc does (a cwd only root may enter, such
+// as /root for a uid 1000 process); `early`: false when that was refused
+// (EACCES, EPERM), to be tried again as the process's user (a directory only
+// that user may enter, such as a volume chowned to it).
+bool enter_cwd(const std::string& cwd, bool early) {
+  return with_context("process.cwd " + cwd, [&] {
     UniqueFd root = sys::open("/", O_PATH | O_DIRECTORY);
-    UniqueFd dir = sys::open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY);
-    if (::fchdir(dir.get()) < 0) throw_errno("chdir");
+    UniqueFd dir;
+    try {
+      dir = sys::open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY);
+    } catch (const Error& e) {
+      if (early && (e.code() == EACCES || e.code() == EPERM)) return false;
+      throw;
+    }
+    if (::fchdir(dir.get()) < 0) {
+      if (early && (errno == EACCES || errno == EPERM)) return false;
+      throw_errno("chdir");
+    }
     char buf[PATH_MAX];
     if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
       throw Error("it is outside the container's root", EXDEV);
+    return true;
   });
 }
 
@@ -73,6 +87,7 @@ void close_inherited_fds(int preserve, std::vector<int> keep) {
 Confinement finish_setup(const spec::Process& proc, const seccomp::Filter* filter, int sync_fd,
                          int preserve_fds, const std::function<void()>& after_credentials) {
   Confinement last;
+  bool in_cwd = enter_cwd(proc.cwd, true);
   // A filter with NOTIFY actions hands its fd to the parent over the sync
   // socket, which is gone once the init waits for `start`: such a filter is
   // loaded now (before the capabilities go, or last with noNewPrivileges).
@@ -91,7 +106,7 @@ Confinement finish_setup(const spec::Process& proc, const seccomp::Filter* filte
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("prctl PR_SET_DUMPABLE");
   if (keep && !(sets.effective & kSysAdmin)) last.caps = sets;
   if (after_credentials) after_credentials();
-  enter_cwd(proc.cwd);
+  if (!in_cwd) enter_cwd(proc.cwd, false);
   ::umask(proc.user.umask.value_or(022));
   if (proc.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     throw_errno("prctl PR_SET_NO_NEW_PRIVS");

@@ -78,14 +78,14 @@ std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
 Confinement setup(const InitConfig& cfg, int sync_fd, UniqueFd& fd_dir) {
   const spec::Config& config = *cfg.config;
   const spec::Process& proc = *config.process;
-  std::map<std::string, UniqueFd> idmapped;  // trees the runtime id-mapped for us
+  std::map<std::string, UniqueFd> sources;  // bind sources the runtime opened for us
   if (cfg.namespaces->new_user) {
     for (;;) {
       auto m = receive(sync_fd);
       if (!m) ::_exit(1);
       if (m->type == MsgType::MapsWritten) break;
       if (m->type != MsgType::MountFd) ::_exit(1);
-      idmapped[m->text] = std::move(m->fd);
+      sources[m->text] = std::move(m->fd);
     }
     ns::become_root();
   }
@@ -100,15 +100,16 @@ Confinement setup(const InitConfig& cfg, int sync_fd, UniqueFd& fd_dir) {
   process::apply_oom_score_adj(proc);
   rootfs::apply(
       *cfg.rootfs, [&] { process::apply_sysctls(config.linux_->sysctl); },
-      [&] { create_hooks(config.hooks, sync_fd); }, &idmapped);
-  idmapped.clear();                   // trees of host directories: none may be open at chdir
+      [&] { create_hooks(config.hooks, sync_fd); }, &sources);
+  sources.clear();                    // trees of host directories: none may be open at chdir
   process::apply_attributes(config);  // before the capabilities go: CAP_SYS_NICE, CAP_SYS_ADMIN
   if (proc.terminal) {
     process::Pty pty = process::open_pty(proc.console_size);
     send(sync_fd, MsgType::Console, 0, pty.slave_path, pty.master.get());
-    process::attach_pty(pty, proc.user.uid, proc.user.gid);
+    process::attach_pty(pty, proc.user.uid);
     process::bind_console(pty);
   }
+  rootfs::seal_dev(*cfg.rootfs);
   if (cfg.mode == StartMode::Fifo)
     fd_dir = sys::ProcFs::open().open_file("self/fd", O_PATH | O_DIRECTORY);
   return finish_setup(proc, cfg.seccomp, sync_fd, cfg.preserve_fds, [&] {

@@ -143,8 +143,8 @@ Child spawn(const InitConfig& cfg, const SpawnHooks& hooks) {
     if (cfg.namespaces->new_user) {
       ns::write_id_maps(pid, *cfg.namespaces);
       for (const auto& op : cfg.rootfs->mounts) {
-        if (!op.idmap) continue;
-        UniqueFd tree = rootfs::make_idmapped_tree(op);
+        if (!op.bind) continue;
+        UniqueFd tree = rootfs::make_source_tree(op);
         send(c.sync.get(), MsgType::MountFd, 0, op.field, tree.get());
       }
       send(c.sync.get(), MsgType::MapsWritten);

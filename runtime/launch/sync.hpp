@@ -9,7 +9,7 @@
 //      own and exits; the parent is the child subreaper, so the init
 //      becomes its child)
 //   write uid_map/gid_map
-//   kMountFd × N ─────────────────────▶  (new user namespace: idmapped trees,
+//   kMountFd × N ─────────────────────▶  (new user namespace: bind sources,
 //                                         SCM_RIGHTS, text = "mounts[i]")
 //   kMapsWritten ─────────────────────▶  (only with a new user namespace)
 //                                        join namespaces, hostname, mounts
@@ -72,7 +72,7 @@ struct Message {
   int32_t err = 0;  // errno of an Error, 0 if none
   std::string text;
   UniqueFd fd;  // kConsole: the terminal's master (SCM_RIGHTS); text is the pts path;
-                // kSeccompFd: the seccomp notify fd; kMountFd: an idmapped tree
+                // kSeccompFd: the seccomp notify fd; kMountFd: a bind source (tree)
 };
 
 struct SyncPair {

@@ -39,11 +39,14 @@ Pty open_pty(const std::optional<spec::ConsoleSize>& size) {
   });
 }
 
-void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid) {
+void attach_pty(const Pty& pty, uint32_t uid) {
   with_context("attaching the terminal " + pty.slave_path, [&] {
     // The caller made a session of its own (setsid); the pty becomes its terminal.
     if (::ioctl(pty.slave.get(), TIOCSCTTY, 0) < 0) throw_errno("ioctl TIOCSCTTY");
-    if (::fchown(pty.slave.get(), uid, gid) < 0 && errno != EPERM && errno != EINVAL)
+    // The owner only: the group is devpts' (gid=5, tty, as every engine
+    // mounts it), which lets the process's terminal work as a login's does.
+    if (::fchown(pty.slave.get(), uid, static_cast<gid_t>(-1)) < 0 && errno != EPERM &&
+        errno != EINVAL)
       throw_errno("chown");
     for (int fd = 0; fd < 3; ++fd)
       if (::dup2(pty.slave.get(), fd) < 0) throw_errno("dup2");

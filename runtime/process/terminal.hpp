@@ -23,8 +23,9 @@ struct Pty {
 // Container side, after the pivot: opens /dev/ptmx and sizes the terminal.
 Pty open_pty(const std::optional<spec::ConsoleSize>& size);
 // Container side, in a session of its own (the caller's setsid): the pty's
-// slave becomes the controlling terminal and fds 0-2 (owned by uid:gid).
-void attach_pty(const Pty& pty, uint32_t uid, uint32_t gid);
+// slave becomes the controlling terminal and fds 0-2, owned by uid (its group
+// stays devpts's: gid=5, tty).
+void attach_pty(const Pty& pty, uint32_t uid);
 // The init's: /dev/console shows the same pty (a bind mount, runtime-linux.md),
 // bound from the slave's fd onto /dev/console opened without following links.
 void bind_console(const Pty& pty);

@@ -168,13 +168,18 @@ UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
   }
 }
 
-UniqueFd idmapped_tree(const MountOp& op) {
-  UniqueFd userns = with_context("making the user namespace of the id mapping",
-                                 [&] { return make_userns(op.uid_mappings, op.gid_mappings); });
+// A bind mount's source as a detached tree (the whole tree with rbind).
+UniqueFd bind_tree(const MountOp& op) {
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (op.recursive ? AT_RECURSIVE : 0);
   int tree_fd = ::open_tree(AT_FDCWD, op.source.c_str(), flags);
   if (tree_fd < 0) throw_errno("open_tree " + op.source);
-  UniqueFd tree(tree_fd);
+  return UniqueFd(tree_fd);
+}
+
+UniqueFd idmapped_tree(const MountOp& op) {
+  UniqueFd userns = with_context("making the user namespace of the id mapping",
+                                 [&] { return make_userns(op.uid_mappings, op.gid_mappings); });
+  UniqueFd tree = bind_tree(op);
   try {
     set_attrs(tree.get(), MOUNT_ATTR_IDMAP, 0, op.idmap_recursive, userns.get(), op.source);
   } catch (Error& e) {
@@ -314,29 +319,26 @@ void bind_host_cgroup(int root, const MountOp& op, int target, const std::string
 void mount_one(int root, const MountOp& op, const std::string& rootfs,
                std::map<std::string, UniqueFd>* premade) {
   with_context(op.field, [&] {
+    UniqueFd tree;  // the source, opened by the runtime (make_source_tree)
+    if (op.bind && premade)
+      if (auto it = premade->find(op.field); it != premade->end()) tree = std::move(it->second);
+    if (op.idmap && !tree) tree = idmapped_tree(op);
     bool file = false;
     if (op.bind) {
       struct stat st;
-      if (::stat(op.source.c_str(), &st) < 0) throw_errno("source " + op.source);
+      if ((tree ? ::fstat(tree.get(), &st) : ::stat(op.source.c_str(), &st)) < 0)
+        throw_errno("source " + op.source);
       file = !S_ISDIR(st.st_mode);
     }
     UniqueFd target = ensure_path(root, op.destination, file);
     if (op.real_dir)
       target = real_directory(root, op.destination, op.fstype.empty() ? "sysfs" : op.fstype);
-    if (op.idmap) {
-      UniqueFd tree;
-      if (premade)
-        if (auto it = premade->find(op.field); it != premade->end()) tree = std::move(it->second);
-      if (!tree) tree = idmapped_tree(op);
-      move_mount_to(tree.get(), target.get(), op.destination);
-      unsigned long flags = op.flags & ~MS_REMOUNT;
-      if (flags != 0) {
-        UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
-        remount_bind(sys::fd_path(top.get()), flags, op.destination);
-      }
-    } else if (op.bind) {
-      mount_at(op.source, target.get(), "", MS_BIND | (op.recursive ? MS_REC : 0), "",
-               op.destination);
+    if (op.bind) {
+      if (tree)
+        move_mount_to(tree.get(), target.get(), op.destination);
+      else
+        mount_at(op.source, target.get(), "", MS_BIND | (op.recursive ? MS_REC : 0), "",
+                 op.destination);
       unsigned long flags = op.flags & ~MS_REMOUNT;
       if (flags != 0) {
         UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
@@ -392,8 +394,25 @@ void make_symlink(int root, const SymlinkOp& s) {
     throw_errno("symlink " + s.link);
 }
 
+// --no-pivot: the host's full procfs and sysfs mounts go before the move
+// (rootfs::revealing_mounts): detached, or covered by an empty tmpfs where
+// they cannot be (locked under a user namespace). Unmounts do not propagate:
+// the root was made a slave (or private) first.
+void hide_revealing_mounts(const Plan& p) {
+  for (const auto& point :
+       revealing_mounts(sys::parse_mountinfo(sys::read_file("/proc/self/mountinfo")), p.rootfs)) {
+    with_context("--no-pivot: detaching " + point, [&] {
+      if (::umount2(point.c_str(), MNT_DETACH) == 0) return;
+      if (errno == ENOENT) return;  // went with a mount above it
+      if (errno != EINVAL && errno != EPERM) throw_errno("umount");
+      sys::mount("tmpfs", point, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0");
+    });
+  }
+}
+
 void pivot(const Plan& p) {
   if (!p.pivot) {
+    hide_revealing_mounts(p);
     if (::chdir(p.rootfs.c_str()) < 0) throw_errno("chdir " + p.rootfs);
     sys::mount(p.rootfs, "/", "", MS_MOVE, "");
     if (::chroot(".") < 0) throw_errno("chroot " + p.rootfs);
@@ -427,8 +446,8 @@ UniqueFd null_device(int root) {
 
 }  // namespace
 
-UniqueFd make_idmapped_tree(const MountOp& op) {
-  return with_context(op.field, [&] { return idmapped_tree(op); });
+UniqueFd make_source_tree(const MountOp& op) {
+  return with_context(op.field, [&] { return op.idmap ? idmapped_tree(op) : bind_tree(op); });
 }
 
 void apply(const Plan& p, const std::function<void()>& before_finish,
@@ -444,6 +463,9 @@ void apply(const Plan& p, const std::function<void()>& before_finish,
     for (const auto& d : p.devices) make_device(root.get(), d, p.bind_devices);
     for (const auto& s : p.symlinks) make_symlink(root.get(), s);
   }
+  // The createContainer hooks run in the container's root, as runc runs
+  // them: a relative path in a hook (vendors' hooks have them) is the image's.
+  if (::chdir(p.rootfs.c_str()) < 0) throw_errno("chdir " + p.rootfs);
   if (before_pivot) before_pivot();
   with_context("pivoting into " + p.rootfs, [&] { pivot(p); });
   if (before_finish) before_finish();
@@ -492,6 +514,15 @@ void finish(const Plan& p) {
   }
   if (p.readonly_root)
     with_context("making the root read-only", [&] { remount_bind("/", MS_RDONLY, "/"); });
+}
+
+void seal_dev(const Plan& p) {
+  if (!p.readonly_dev) return;
+  with_context("making /dev read-only", [&] {
+    UniqueFd root = sys::open("/", O_PATH | O_DIRECTORY);
+    UniqueFd dev = sys::open_in_root(root.get(), "/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW);
+    set_attrs(dev.get(), MOUNT_ATTR_RDONLY, 0, false, -1, "/dev");
+  });
 }
 
 }  // namespace ocirun::rootfs

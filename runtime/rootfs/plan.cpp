@@ -96,6 +96,10 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
           std::find(m.options.begin(), m.options.end(), "rw") == m.options.end())
         op.flags |= MS_RDONLY;
     }
+    if (op.destination == "/dev" && (op.flags & MS_RDONLY)) {
+      op.flags &= ~MS_RDONLY;
+      p.readonly_dev = true;
+    }
     p.mounts.push_back(std::move(op));
   }
 
@@ -134,6 +138,16 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
     p.readonly_paths = config.linux_->readonly_paths;
   }
   return p;
+}
+
+std::vector<std::string> revealing_mounts(const std::vector<sys::MountEntry>& mounts,
+                                          const std::string& rootfs) {
+  std::vector<std::string> out;
+  for (const auto& m : mounts)
+    if (m.root == "/" && (m.fstype == "proc" || m.fstype == "sysfs") &&
+        !sys::path_under(m.point, rootfs))
+      out.push_back(m.point);
+  return out;
 }
 
 }  // namespace ocirun::rootfs

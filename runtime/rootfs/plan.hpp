@@ -11,6 +11,7 @@
 
 #include "runtime/spec/config.hpp"
 #include "runtime/sys/fd.hpp"
+#include "runtime/sys/mountinfo.hpp"
 
 namespace ocirun::rootfs {
 
@@ -67,6 +68,9 @@ struct Plan {
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   bool readonly_root = false;
+  // /dev asked "ro": mounted writable, made read-only once its submounts,
+  // devices, links and console are in it (seal_dev), as runc does.
+  bool readonly_dev = false;
   bool pivot = true;  // false: --no-pivot (MS_MOVE + chroot)
 };
 
@@ -82,22 +86,36 @@ struct PlanInput {
 // Throws Error naming the field for a mount the runtime cannot make.
 Plan plan(const spec::Config& config, const PlanInput& in);
 
+// --no-pivot leaves the host's mounts in the container's mount namespace,
+// under the moved root. A full procfs or sysfs among them would let a
+// process in a nested user namespace mount a fresh one (the kernel refuses
+// only when no full, uncovered instance is visible) and so see what
+// maskedPaths hide: these are the mount points to detach (or cover) first,
+// as runc does. Full mounts of proc and sysfs outside `rootfs`.
+std::vector<std::string> revealing_mounts(const std::vector<sys::MountEntry>& mounts,
+                                          const std::string& rootfs);
+
 // Effects (apply.cpp), in the container's new mount namespace.
 // Prepares and mounts everything under the rootfs, then pivots into it; `/` is the
 // container's root afterwards. `before_finish` runs after the pivot, with the
 // container's /proc mounted and not yet made read-only by finish() (sysctls).
 // `before_pivot` runs once everything is mounted, before the pivot (hooks).
-// `premade` holds idmapped trees the runtime made (keyed by MountOp::field).
+// `premade` holds the bind sources the runtime opened (keyed by MountOp::field).
 void apply(const Plan& plan, const std::function<void()>& before_finish = {},
            const std::function<void()>& before_pivot = {},
            std::map<std::string, UniqueFd>* premade = nullptr);
 
-// Runtime side, for a container with a user namespace of its own: its init
-// cannot id-map a mount (that takes privilege over the source's filesystem),
-// so the runtime makes the detached idmapped tree and hands it over.
-UniqueFd make_idmapped_tree(const MountOp& op);
+// Runtime side, for a container with a user namespace of its own: the source
+// of each bind mount as a detached tree (id-mapped when asked), made while
+// the runtime is still the host's root and handed to the init, which attaches
+// it. Its root could neither reach a source in a 0700 host directory (runc
+// opens sources the same way) nor id-map a mount (that takes privilege over
+// the source's filesystem).
+UniqueFd make_source_tree(const MountOp& op);
 // The steps after pivoting that must wait for /proc (masked and read-only paths,
 // read-only root). Part of apply(); exposed for exec-time reuse.
 void finish(const Plan& plan);
+// The last step of the init's root: a read-only /dev (Plan::readonly_dev).
+void seal_dev(const Plan& plan);
 
 }  // namespace ocirun::rootfs

@@ -87,3 +87,62 @@ precreate_cgroup() {
 	run --separate-stderr ocirun run --bundle "$BUNDLE" frozen </dev/null
 	expect_error "cgroup $PRE_CGROUP is frozen"
 }
+
+@test "createContainer hooks run in the container's root: a relative path in a hook is the image's" {
+	echo image-file >"$BUNDLE/rootfs/hook-probe"
+	update_config '.hooks.createContainer = [{path: "/bin/sh",
+		args: ["sh", "-c", "pwd >\"$0\"/cwd; cat hook-probe >\"$0\"/probe", $d]}]' --arg d "$TEST_DIR"
+	set_args true
+	run_container -0 hookcwd
+	[[ $(cat "$TEST_DIR/cwd") == "$BUNDLE/rootfs" ]] || fail "hook cwd: $(cat "$TEST_DIR/cwd")"
+	[[ $(cat "$TEST_DIR/probe") == image-file ]] || fail "relative path: $(cat "$TEST_DIR/probe" 2>&1)"
+}
+
+@test "process.cwd that only root may enter: entered before the switch to the process's user" {
+	mkdir -p "$BUNDLE/rootfs/private"
+	chown 0:0 "$BUNDLE/rootfs/private"
+	chmod 700 "$BUNDLE/rootfs/private"
+	update_config '.process.cwd = "/private" | .process.user = {uid: 1000, gid: 1000}'
+	set_args sh -c 'pwd; id -u; ls >/dev/null 2>&1 || echo listing-denied'
+	run_container -0 rootcwd
+	assert_line /private
+	assert_line 1000
+	assert_line listing-denied # the process is uid 1000 in there, not root
+}
+
+@test "a read-only /dev: its submounts and devices are made first, read-only last" {
+	update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	set_args sh -c 'echo ok >/dev/null && echo null-ok; test -c /dev/zero && echo zero-ok
+		grep -q " /dev/pts " /proc/self/mountinfo && echo pts-ok
+		touch /dev/new 2>&1 || echo create-refused
+		awk "\$5 == \"/dev\" { print \$6 }" /proc/self/mountinfo'
+	run_container -0 rodev
+	assert_line null-ok
+	assert_line zero-ok
+	assert_line pts-ok
+	assert_line create-refused
+	[[ $(tail -1 <<<"$output") == ro,* ]] || fail "/dev mount options: $(tail -1 <<<"$output")"
+}
+
+@test "bind sources the container's root cannot reach are opened by the runtime (new user namespace)" {
+	# The container's root is host uid 100000; the source lies in a 0700
+	# directory of host root's. The runtime opens it before the id switch.
+	chmod 755 "$TEST_DIR"
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	mkdir -p "$TEST_DIR/private/data"
+	chmod 700 "$TEST_DIR/private"
+	echo host-data >"$TEST_DIR/private/data/file"
+	echo host-file >"$TEST_DIR/private/single"
+	# the targets exist: the rootfs is host root's, not the container's root's
+	mkdir "$BUNDLE/rootfs/data"
+	touch "$BUNDLE/rootfs/single"
+	add_bind "$TEST_DIR/private/data" /data '["rbind", "ro"]'
+	add_bind "$TEST_DIR/private/single" /single '["bind", "ro"]'
+	set_args sh -c 'cat /data/file /single; touch /data/x 2>&1 || echo write-refused'
+	run_container -0 usernsbind
+	assert_line host-data
+	assert_line host-file
+	assert_line write-refused
+}

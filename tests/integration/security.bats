@@ -216,6 +216,22 @@ assert_init_out_of_reach() {
 	assert_nothing_left
 }
 
+@test "--no-pivot: a nested user namespace cannot mount a fresh procfs past the masks" {
+	# With --no-pivot the host's mounts stay in the container's mount namespace,
+	# under the moved root. While a full procfs is among them, the kernel lets
+	# a process in a user namespace of its own mount a new procfs, with
+	# nothing masked (/proc/keys, /proc/timer_list...).
+	# (A procfs may only be mounted by the owner of its pid namespace: the
+	# process makes one of those too; mapping root takes CAP_SETUID, SETGID
+	# and SETFCAP.)
+	update_config '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}' \
+		--argjson c '["CAP_SETUID", "CAP_SETGID", "CAP_SETFCAP"]'
+	set_args sh -c 'unshare -Urmpf sh -c "mount -t proc none /proc && echo mounted && head -1 /proc/keys" 2>&1; echo rc=$?'
+	run_container -0 nopivotproc --no-pivot
+	[[ $output != *mounted* ]] || fail "a fresh procfs was mounted:" "$output"
+	assert_contains "rc=1"
+}
+
 @test "namespaces: a pid namespace joined by path shows that namespace's processes" {
 	# The /proc of a container that joins another's pid namespace must be that
 	# namespace's: its pid 1 is the other container's init, not the host's.

@@ -115,3 +115,26 @@ in_terminal() {
 	[[ $output == "45 123" ]] || fail "size seen inside: $output"
 	rm -f "$BUNDLE/rootfs/log.size" "$BUNDLE/rootfs/log.ready"
 }
+
+@test "the pty is the process's user's and devpts' gid=5 group's (tty), for run and exec, root or not" {
+	# Every engine mounts devpts with gid=5: the group of the pty stays tty;
+	# only its owner becomes the process's uid (as runc does).
+	local u
+	for u in 0 1000; do
+		update_config '.process.user = {uid: $u, gid: $u}' --argjson u "$u"
+		set_args sh -c 'stat -c "owner %u:%g" "$(tty)"'
+		in_terminal '' env OCIRUN_TEST_MARK="$MARK" "$OCIRUN" --root "$ROOT" run --bundle "$BUNDLE" "pty$u"
+		[[ $status -eq 0 ]] || fail "run as $u: $status $output"
+		[[ $output == *"owner $u:5"* ]] || fail "run as $u: $output"
+	done
+	update_config '.process.terminal = false | .process.user = {uid: 0, gid: 0}'
+	set_args sleep 100
+	run_container_detached ptyexec
+	for u in 0 1000; do
+		in_terminal '' env OCIRUN_TEST_MARK="$MARK" "$OCIRUN" --root "$ROOT" exec -t --user "$u:$u" ptyexec \
+			sh -c 'stat -c "owner %u:%g" "$(tty)"'
+		[[ $status -eq 0 ]] || fail "exec as $u: $status $output"
+		[[ $output == *"owner $u:5"* ]] || fail "exec as $u: $output"
+	done
+	ocirun delete --force ptyexec
+}

@@ -303,3 +303,32 @@ TEST_CASE("procfs and sysfs must be mounted on real directories", "[rootfs]") {
   CHECK(p.mounts[1].bind);
   CHECK(p.mounts[1].real_dir);
 }
+
+TEST_CASE("a read-only /dev is mounted writable and sealed at the end", "[rootfs]") {
+  auto c = config_with({{"/dev", "tmpfs", "tmpfs", {"nosuid", "ro", "mode=755"}},
+                        {"/dev/pts", "devpts", "devpts", {"newinstance"}},
+                        {"/data", "tmpfs", "tmpfs", {"ro"}}});
+  auto p = rootfs::plan(c, input());
+  CHECK(p.readonly_dev);
+  CHECK((p.mounts[0].flags & MS_RDONLY) == 0);  // its submounts and devices come first
+  CHECK((p.mounts[2].flags & MS_RDONLY) != 0);  // other mounts are read-only at once
+  CHECK_FALSE(rootfs::plan(config_with({{"/dev", "tmpfs", "tmpfs", {}}}), input()).readonly_dev);
+}
+
+TEST_CASE("--no-pivot: the host's full procfs and sysfs mounts are the ones to hide", "[rootfs]") {
+  std::string mountinfo =
+      "22 1 0:21 / /proc rw,nosuid - proc proc rw\n"
+      "23 1 0:22 / /sys rw,nosuid - sysfs sysfs rw\n"
+      "24 22 0:23 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw\n"
+      "25 1 0:21 /sys /mnt/partial rw - proc proc rw\n"
+      "26 1 0:24 / /b/rootfs/proc rw - proc proc rw\n"
+      "27 1 0:24 / /b/rootfs2/proc rw - proc proc rw\n"
+      "28 1 0:25 / /mnt/with\\040space rw shared:1 - sysfs sysfs rw\n";
+  auto mounts = sys::parse_mountinfo(mountinfo);
+  REQUIRE(mounts.size() == 7);
+  CHECK(mounts[6].point == "/mnt/with space");
+  auto hide = rootfs::revealing_mounts(mounts, "/b/rootfs");
+  // partial mounts (root not "/") and those inside the rootfs stay;
+  // /b/rootfs2 is not inside /b/rootfs.
+  CHECK(hide == std::vector<std::string>{"/proc", "/sys", "/b/rootfs2/proc", "/mnt/with space"});
+}
