@@ -25,19 +25,7 @@ die() {
 [[ $work == /* ]] || work=$PWD/$work
 
 # 1. Dependencies --------------------------------------------------------------
-packages=(meson ninja-build pkg-config g++ libseccomp-dev libcap-dev libyaml-cpp-dev
-  nlohmann-json3-dev catch2 bats busybox-static)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-    missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update </dev/null
-  apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
-fi
+bash "$repo/tests/install-deps" build >&2 || die "the build dependencies are missing"
 
 # 2. Build ---------------------------------------------------------------------
 cd "$repo"

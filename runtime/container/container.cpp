@@ -236,6 +236,7 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   // moment leaves a record `delete` finds it by.
   auto cgroup = cgroups::Cgroup::create(p.config, id, opts.cgroups, [&](const std::string& path) {
     rec.cgroup = path;
+    dir.keep_cgroup(path);
     dir.write(rec);
   });
   if (cgroup) {
@@ -266,6 +267,7 @@ Created do_create(const state::Store& store, const std::string& id, const Create
     rollback.set_pid(pid);
     rec.pid = pid;
     if (auto st = sys::proc_stat(pid)) rec.start_time = st->start_time;
+    dir.keep_init(pid, rec.start_time);
     dir.write(rec);  // from here on, `delete --force` can find the init
   };
   // A failing prestart or createRuntime hook fails the create (and rolls it back).
@@ -481,7 +483,16 @@ void remove(const state::Store& store, const std::string& id, bool force) {
     throw;
   }
   state::ContainerDir& dir = *opened;
-  auto rec = try_read(dir);
+  std::optional<state::Record> rec;
+  try {
+    rec = try_read(dir);
+  } catch (const Error& e) {
+    if (!force || e.code() != EBADMSG) throw;
+    // A damaged state.json: the container is found by what was kept apart
+    // (its cgroup, its init), killed and removed; its poststop hooks are lost.
+    log::warn(std::string(e.what()) + "; removing the container from what is left");
+    rec = dir.salvage();
+  }
   if (!rec) {  // what a create killed before its first record left behind
     dir.remove();
     return;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cgroups/manager.hpp"
 #include "runtime/sys/error.hpp"
@@ -74,9 +75,48 @@ Record ContainerDir::read() const {
     UniqueFd f = sys::openat(fd_.get(), kStateFile, O_RDONLY);
     std::string text = sys::read_file(sys::fd_path(f.get()));
     auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded()) throw Error("state.json: invalid JSON");
-    return record_from_json(j);
+    if (j.is_discarded())
+      throw Error("state.json is damaged (not valid JSON); `delete --force` still removes it",
+                  EBADMSG);
+    try {
+      return record_from_json(j);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + "; `delete --force` still removes it", EBADMSG);
+    }
   });
+}
+
+void ContainerDir::keep_cgroup(const std::string& dir) const {
+  ::unlinkat(fd_.get(), kCgroupLink, 0);
+  if (::symlinkat(dir.c_str(), fd_.get(), kCgroupLink) < 0) throw_errno("keeping the cgroup");
+}
+
+void ContainerDir::keep_init(pid_t pid, unsigned long long start_time) const {
+  std::string text = std::to_string(pid) + ":" + std::to_string(start_time);
+  ::unlinkat(fd_.get(), kInitLink, 0);
+  if (::symlinkat(text.c_str(), fd_.get(), kInitLink) < 0) throw_errno("keeping the init");
+}
+
+std::optional<Record> ContainerDir::salvage() const {
+  auto link = [&](const char* name) -> std::optional<std::string> {
+    char buf[4096];
+    ssize_t n = ::readlinkat(fd_.get(), name, buf, sizeof buf);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return std::nullopt;
+    return std::string(buf, static_cast<size_t>(n));
+  };
+  auto cgroup = link(kCgroupLink);
+  auto init = link(kInitLink);
+  if (!cgroup && !init) return std::nullopt;
+  Record r;
+  r.id = id_;
+  r.phase = "created";
+  r.cgroup = cgroup.value_or("");
+  if (init) {
+    char* end = nullptr;
+    r.pid = static_cast<pid_t>(std::strtol(init->c_str(), &end, 10));
+    if (*end == ':') r.start_time = std::strtoull(end + 1, nullptr, 10);
+  }
+  return r;
 }
 
 bool ContainerDir::fifo_exists() const {
@@ -138,23 +178,37 @@ ContainerDir Store::create(const std::string& id) const {
   mkdir_p(root_, 0700);
   check_root(root_);
   sweep_unnamed(id);
-  // Build the directory under a private name, lock it, then give it its id.
-  // getrandom, not std::random_device (whose probe of the CPU costs a cpuid
-  // exit on every create in a VM).
-  uint32_t r = 0;
-  if (::getrandom(&r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
-  std::string tmp = root_ + "/" + unnamed_prefix(id) + std::to_string(r);
-  if (::mkdir(tmp.c_str(), 0711) < 0) throw_errno("mkdir " + tmp);
-  UniqueFd fd = sys::open(tmp, O_RDONLY | O_DIRECTORY);
-  lock_dir(fd.get(), tmp);
   std::string path = root_ + "/" + id;
-  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) < 0) {
-    int err = errno;
-    ::rmdir(tmp.c_str());
-    if (err == EEXIST) throw Error("container \"" + id + "\" already exists", EEXIST);
-    throw_errno("rename " + tmp, err);
+  const std::string exists = "container \"" + id + "\" already exists";
+  // Build the directory under a private name, lock it, then give it its id.
+  // A concurrent create of the same id may sweep it away between our mkdir
+  // and our lock (it looks like one a killed create left): then try again,
+  // so that every loser of the race learns that the container exists.
+  for (int attempt = 0;; ++attempt) {
+    if (::faccessat(AT_FDCWD, path.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+      throw Error(exists, EEXIST);
+    // getrandom, not std::random_device (whose probe of the CPU costs a
+    // cpuid exit on every create in a VM).
+    uint32_t r = 0;
+    if (::getrandom(&r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
+    std::string tmp = root_ + "/" + unnamed_prefix(id) + std::to_string(r);
+    if (::mkdir(tmp.c_str(), 0711) < 0) throw_errno("mkdir " + tmp);
+    int raw = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (raw < 0 && errno == ENOENT && attempt < 16) continue;  // swept
+    if (raw < 0) throw_errno("open " + tmp);
+    UniqueFd fd(raw);
+    lock_dir(fd.get(), tmp);
+    struct stat st;
+    if (::fstat(fd.get(), &st) == 0 && st.st_nlink == 0 && attempt < 16) continue;  // swept
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) < 0) {
+      int err = errno;
+      ::rmdir(tmp.c_str());
+      if (err == EEXIST) throw Error(exists, EEXIST);
+      if (err == ENOENT && attempt < 16) continue;  // swept
+      throw_errno("rename " + tmp, err);
+    }
+    return ContainerDir(id, path, std::move(fd));
   }
-  return ContainerDir(id, path, std::move(fd));
 }
 
 ContainerDir Store::open(const std::string& id, bool lock) const {

@@ -5,6 +5,7 @@
 // concurrent creates of one id cannot both win.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ namespace ocirun::state {
 
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
+inline constexpr const char* kCgroupLink = "cgroup.link";
+inline constexpr const char* kInitLink = "init.link";
 
 class ContainerDir {
  public:
@@ -26,7 +29,16 @@ class ContainerDir {
   int fd() const { return fd_.get(); }
 
   void write(const Record& r) const;
+  // Throws Error(EBADMSG) for a state.json that is not a record (truncated
+  // by a full disk or a crash): salvage() is what is left then.
   Record read() const;
+  // What `delete --force` needs to find a container's processes, kept apart
+  // from state.json as two symlinks (one syscall each, nothing to parse that
+  // a torn write could damage): the cgroup, and the init's pid and start time.
+  void keep_cgroup(const std::string& dir) const;
+  void keep_init(pid_t pid, unsigned long long start_time) const;
+  // A record of what those say (id, pid, start time, cgroup), or nullopt.
+  std::optional<Record> salvage() const;
   bool fifo_exists() const;
   void make_fifo() const;
   void remove_fifo() const;

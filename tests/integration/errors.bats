@@ -233,6 +233,28 @@ teardown() { common_teardown; }
 	run -0 ocirun delete --force race
 }
 
+@test "many concurrent creates of one id: every loser says the container already exists" {
+	ocirun_only "message wording"
+	set_args sleep 100
+	local round i pids out
+	for round in $(seq 12); do
+		pids=()
+		for i in 1 2 3 4 5 6; do
+			OCIRUN_TEST_MARK=$MARK "$OCIRUN" --root "$ROOT" create --bundle "$BUNDLE" crowd \
+				</dev/null >/dev/null 2>"$TEST_DIR/crowd$i.err" 3>&- &
+			pids+=($!)
+		done
+		wait "${pids[@]}" || true
+		for i in 1 2 3 4 5 6; do
+			out=$(cat "$TEST_DIR/crowd$i.err")
+			[[ -z $out || $out == 'ocirun: container "crowd" already exists' ]] ||
+				fail "round $round, create $i: $out"
+		done
+		[[ $(ls -A "$ROOT") == crowd ]] || fail "round $round: $(ls -A "$ROOT")"
+		run -0 ocirun delete --force crowd
+	done
+}
+
 @test "start of a stopped container fails" {
 	set_args true
 	create_container once

@@ -53,3 +53,23 @@ teardown() { common_teardown; }
 	[[ ${content%x} == "$(container_pid rd)" ]]
 	ocirun delete --force rd
 }
+
+@test "a damaged state.json: state says so, delete --force still kills the container and removes everything" {
+	ocirun_only "runc cannot remove such a container either"
+	set_args sh -c 'sleep 1000 & exec sleep 1000'
+	run_container_detached torn
+	local pid size
+	pid=$(container_pid torn)
+	# Half the file, as a full disk or a crash of the machine can leave it.
+	size=$(stat -c %s "$ROOT/torn/state.json")
+	truncate -s $((size / 2)) "$ROOT/torn/state.json"
+	run --separate-stderr ocirun state torn
+	expect_error "state.json is damaged"
+	run --separate-stderr ocirun delete --force torn
+	[[ $status -eq 0 ]] || fail "delete --force: $status $stderr"
+	[[ $stderr == *"state.json is damaged"* ]] || fail "no warning: $stderr"
+	local state
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || true
+	[[ -z $state || $state == Z ]] || fail "the init still runs ($state)"
+	assert_nothing_left
+}
