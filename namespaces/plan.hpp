@@ -20,7 +20,7 @@ struct Plan {
   unsigned long clone_flags = 0;  // CLONE_NEW* of the namespaces to create
   std::vector<Join> joins;        // setns order
   bool new_user = false;
-  bool own_pid = false;  // a new pid namespace: every process in it is the container's
+  bool own_pid = false;    // a new pid namespace: every process in it is the container's
   bool own_mount = false;  // a new mount namespace; one joined by path gets the rootfs set up in it
   bool own_uts = false;    // hostname may be set
   std::vector<spec::IdMapping> uid_mappings, gid_mappings;

@@ -3,14 +3,18 @@
 #include "seccomp/filter.hpp"
 
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -224,6 +228,22 @@ void syscalls_of(const json& list, const std::string& field, RuleSet& out) {
   throw_errno(what, -rc);
 }
 
+// The kernel's flag for a config flag (seccomp(2)'s SECCOMP_FILTER_FLAG_*).
+unsigned int kernel_flag(std::string_view flag) {
+  if (flag == "SECCOMP_FILTER_FLAG_TSYNC") return SECCOMP_FILTER_FLAG_TSYNC;
+  if (flag == "SECCOMP_FILTER_FLAG_LOG") return SECCOMP_FILTER_FLAG_LOG;
+  if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") return SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
+    return SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+  return 0;
+}
+
+// Whether the kernel takes `flag`, probed as libseccomp does: with no program,
+// a known flag fails on the program (EFAULT), an unknown one before (EINVAL).
+bool kernel_has_flag(unsigned int flag) {
+  return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, nullptr) < 0 && errno == EFAULT;
+}
+
 // A filter attribute for a config flag, or nothing when this libseccomp has none.
 std::optional<scmp_filter_attr> flag_attribute(std::string_view flag) {
   if (flag == "SECCOMP_FILTER_FLAG_TSYNC") return SCMP_FLTATR_CTL_TSYNC;
@@ -269,7 +289,138 @@ std::string export_with(const Filter& f, int (*exporter)(const scmp_filter_ctx, 
   return sys::read_fd(fd.get(), what);
 }
 
+// The architecture the kernel reports in seccomp_data.arch: SCMP_ARCH_* are
+// the AUDIT_ARCH_* values, except x32's, which the kernel reports as x86_64
+// (its calls are told apart by __X32_SYSCALL_BIT).
+uint32_t audit_arch(uint32_t arch) {
+  return arch == SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : arch;
+}
+
+constexpr uint32_t kX32SyscallBit = 0x40000000;  // __X32_SYSCALL_BIT
+constexpr uint32_t kRetEnosys = SECCOMP_RET_ERRNO | ENOSYS;
+
+// Builds the stub's instructions with symbolic jump targets, resolved to
+// classic BPF's relative offsets (8 bits for conditional jumps) by finish().
+class StubAssembler {
+ public:
+  using Label = size_t;
+  Label label() {
+    at_.push_back(kUnbound);
+    return at_.size() - 1;
+  }
+  void bind(Label l) { at_[l] = code_.size(); }
+  void load(uint32_t offset) { code_.push_back({BPF_LD | BPF_W | BPF_ABS, offset, {}, {}}); }
+  void ret(uint32_t value) { code_.push_back({BPF_RET | BPF_K, value, {}, {}}); }
+  void jump(Label to) { code_.push_back({BPF_JMP | BPF_JA, 0, to, {}}); }
+  // if (A op k) goto yes else goto no; a target of nullopt: the next instruction.
+  void jump_if(uint16_t op, uint32_t k, std::optional<Label> yes, std::optional<Label> no) {
+    code_.push_back({static_cast<uint16_t>(BPF_JMP | op | BPF_K), k, yes, no});
+  }
+  std::vector<sock_filter> finish() const {
+    std::vector<sock_filter> out;
+    for (size_t pc = 0; pc < code_.size(); ++pc) {
+      const Insn& i = code_[pc];
+      sock_filter f{i.code, 0, 0, i.k};
+      if (i.code == (BPF_JMP | BPF_JA)) {
+        f.k = static_cast<uint32_t>(offset(pc, *i.yes));
+      } else if (BPF_CLASS(i.code) == BPF_JMP) {
+        f.jt = short_offset(pc, i.yes);
+        f.jf = short_offset(pc, i.no);
+      }
+      out.push_back(f);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr size_t kUnbound = SIZE_MAX;
+  struct Insn {
+    uint16_t code;
+    uint32_t k;
+    std::optional<Label> yes, no;
+  };
+  size_t offset(size_t pc, Label to) const {
+    if (at_[to] == kUnbound || at_[to] <= pc) throw Error("seccomp ENOSYS stub: bad jump target");
+    return at_[to] - pc - 1;
+  }
+  uint8_t short_offset(size_t pc, std::optional<Label> to) const {
+    if (!to) return 0;
+    size_t off = offset(pc, *to);
+    if (off > 255) throw Error("seccomp ENOSYS stub: jump out of range");
+    return static_cast<uint8_t>(off);
+  }
+  std::vector<Insn> code_;
+  std::vector<size_t> at_;
+};
+
 }  // namespace
+
+std::vector<LastSyscall> last_syscalls(const RuleSet& rules) {
+  const Action& def = rules.default_action;
+  if (def.kind == SCMP_ACT_ALLOW || def.kind == SCMP_ACT_LOG || def.kind == SCMP_ACT_TRACE(0) ||
+      (def.kind == SCMP_ACT_ERRNO(0) && def.errno_ret == uint32_t{ENOSYS}))
+    return {};
+  std::vector<LastSyscall> out;
+  for (uint32_t arch : rules.architectures) {
+    int largest = 0;
+    for (const Rule& r : rules.rules)
+      largest = std::max(largest, seccomp_syscall_resolve_name_arch(arch, r.name.c_str()));
+    if (largest > 0) out.push_back({arch, static_cast<uint32_t>(largest)});
+  }
+  return out;
+}
+
+std::vector<sock_filter> enosys_stub(const std::vector<LastSyscall>& last) {
+  if (last.empty()) return {};
+  // The architectures as the kernel reports them, in their first order (the
+  // native one first: the first comparison its calls make matches).
+  std::vector<uint32_t> audits;
+  for (const LastSyscall& l : last)
+    if (std::find(audits.begin(), audits.end(), audit_arch(l.arch)) == audits.end())
+      audits.push_back(audit_arch(l.arch));
+  auto largest = [&](uint32_t arch) -> std::optional<uint32_t> {
+    for (const LastSyscall& l : last)
+      if (l.arch == arch) return l.nr;
+    return std::nullopt;
+  };
+
+  StubAssembler a;
+  const auto enosys = a.label();
+  const auto filter = a.label();
+  std::vector<StubAssembler::Label> sections;
+  a.load(offsetof(seccomp_data, arch));
+  for (uint32_t audit : audits) {
+    sections.push_back(a.label());
+    a.jump_if(BPF_JEQ, audit, sections.back(), std::nullopt);
+  }
+  a.jump(filter);
+  for (size_t i = 0; i < audits.size(); ++i) {
+    const uint32_t audit = audits[i];
+    a.bind(sections[i]);
+    a.load(offsetof(seccomp_data, nr));
+    if (audit == AUDIT_ARCH_S390 || audit == AUDIT_ARCH_S390X)
+      a.jump_if(BPF_JEQ, 0, enosys, std::nullopt);
+    if (audit == AUDIT_ARCH_X86_64) {
+      const auto x86_64 = largest(SCMP_ARCH_X86_64);
+      const auto x32 = largest(SCMP_ARCH_X32);
+      const auto x32_check = a.label();
+      a.jump_if(BPF_JSET, kX32SyscallBit, x32 ? x32_check : filter,
+                x86_64 ? std::nullopt : std::optional(filter));
+      if (x86_64) a.jump_if(BPF_JGT, *x86_64, enosys, filter);
+      if (x32) {
+        a.bind(x32_check);
+        a.jump_if(BPF_JGT, *x32, enosys, filter);
+      }
+    } else {
+      for (const LastSyscall& l : last)
+        if (l.arch == audit) a.jump_if(BPF_JGT, l.nr, enosys, filter);
+    }
+  }
+  a.bind(enosys);
+  a.ret(kRetEnosys);
+  a.bind(filter);
+  return a.finish();
+}
 
 uint32_t scmp_action(const Action& a) {
   return a.kind | (a.errno_ret.value_or(0) & 0xffffU);
@@ -352,12 +503,18 @@ Filter::Filter(void* ctx) : ctx_(ctx) {}
 Filter::~Filter() {
   if (ctx_) seccomp_release(ctx_);
 }
-Filter::Filter(Filter&& o) noexcept : notify(o.notify), ctx_(std::exchange(o.ctx_, nullptr)) {}
+Filter::Filter(Filter&& o) noexcept
+    : notify(o.notify),
+      program(std::move(o.program)),
+      load_flags(o.load_flags),
+      ctx_(std::exchange(o.ctx_, nullptr)) {}
 Filter& Filter::operator=(Filter&& o) noexcept {
   if (this != &o) {
     if (ctx_) seccomp_release(ctx_);
     ctx_ = std::exchange(o.ctx_, nullptr);
     notify = o.notify;
+    program = std::move(o.program);
+    load_flags = o.load_flags;
   }
   return *this;
 }
@@ -369,12 +526,10 @@ Filter build(const RuleSet& rules, std::vector<std::string>* skipped) {
   scmp_filter_ctx ctx = f.ctx();
   if (!ctx) throw Error("linux.seccomp: seccomp_init failed");
 
-  // The runtime sets NO_NEW_PRIVS itself, from process.noNewPrivileges.
+  // The runtime sets NO_NEW_PRIVS itself, from process.noNewPrivileges
+  // (load() does not go through libseccomp; this keeps its context honest).
   int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (rc < 0) fail_libseccomp("linux.seccomp: seccomp_attr_set NNP", rc);
-  // The kernel's errno from seccomp_load rather than libseccomp's ECANCELED.
-  if (seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1) < 0)
-    log::debug("linux.seccomp: libseccomp cannot report the kernel's error codes");
 
   for (uint32_t arch : rules.architectures) {
     rc = seccomp_arch_add(ctx, arch);
@@ -383,6 +538,8 @@ Filter build(const RuleSet& rules, std::vector<std::string>* skipped) {
           cat("linux.seccomp.architectures: adding ", arch_name(arch), ": seccomp_arch_add"), rc);
   }
 
+  // libseccomp's attributes probe the kernel (EOPNOTSUPP): a flag it sets is
+  // one load() passes.
   for (const std::string& flag : rules.flags) {
     auto attr = flag_attribute(flag);
     if (!attr) {
@@ -396,6 +553,21 @@ Filter build(const RuleSet& rules, std::vector<std::string>* skipped) {
     }
     if (rc < 0)
       fail_libseccomp(cat("linux.seccomp.flags: setting ", flag, ": seccomp_attr_set"), rc);
+    f.load_flags |= kernel_flag(flag);
+  }
+  if (f.notify) {
+    f.load_flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    // The kernel takes TSYNC with a listener only with TSYNC_ESRCH (Linux
+    // 5.7). Without it TSYNC goes: the loading process has no other thread.
+    if ((f.load_flags & SECCOMP_FILTER_FLAG_TSYNC) &&
+        !kernel_has_flag(SECCOMP_FILTER_FLAG_TSYNC_ESRCH)) {
+      log::debug("linux.seccomp.flags: TSYNC with SCMP_ACT_NOTIFY needs Linux 5.7; not set");
+      f.load_flags &= ~static_cast<unsigned int>(SECCOMP_FILTER_FLAG_TSYNC);
+    }
+    if (f.load_flags & SECCOMP_FILTER_FLAG_TSYNC) f.load_flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  } else if (f.load_flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
+    // It applies to the listener only; the kernel refuses it without one.
+    f.load_flags &= ~static_cast<unsigned int>(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   }
 
   // As runc: a binary tree for long rule lists (libseccomp <= 2.5.4 mishandles
@@ -417,6 +589,25 @@ Filter build(const RuleSet& rules, std::vector<std::string>* skipped) {
     }
     add_rule(ctx, r, action, nr);
   }
+
+  // The program load() hands to the kernel: the ENOSYS stub, then libseccomp's.
+  const std::vector<LastSyscall> last = last_syscalls(rules);
+  for (const LastSyscall& l : last) {
+    const bool x32 = l.arch == SCMP_ARCH_X32;
+    log::debug(cat("linux.seccomp: ", arch_name(l.arch), ": syscalls above ",
+                   x32 ? "__X32_SYSCALL_BIT|" : "",
+                   std::to_string(x32 ? l.nr & ~kX32SyscallBit : l.nr), " get ENOSYS"));
+  }
+  f.program = enosys_stub(last);
+  const std::vector<uint8_t> bpf = export_bpf(f);
+  if (bpf.empty() || bpf.size() % sizeof(sock_filter) != 0)
+    throw Error("linux.seccomp: seccomp_export_bpf gave no whole program");
+  const size_t stub = f.program.size();
+  f.program.resize(stub + bpf.size() / sizeof(sock_filter));
+  std::memcpy(f.program.data() + stub, bpf.data(), bpf.size());
+  if (f.program.size() > BPF_MAXINSNS)
+    throw Error(cat("linux.seccomp: the filter has ", std::to_string(f.program.size()),
+                    " BPF instructions; the kernel takes at most ", std::to_string(BPF_MAXINSNS)));
   return f;
 }
 
@@ -430,16 +621,24 @@ std::vector<uint8_t> export_bpf(const Filter& f) {
 }
 
 UniqueFd load(const Filter& f) {
-  if (!f.ctx()) throw Error("loading the seccomp filter: no filter");
-  int rc = seccomp_load(f.ctx());
-  if (rc < 0) throw_errno("loading the seccomp filter: seccomp_load", -rc);
-  // The listener exists only when the filter has NOTIFY rules; it is ours to
-  // hand over and close (the kernel makes it close-on-exec; make sure).
-  int fd = seccomp_notify_fd(f.ctx());
-  if (fd < 0) return {};
-  UniqueFd notify(fd);
-  int fl = ::fcntl(fd, F_GETFD);
-  if (fl < 0 || ::fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+  if (f.program.empty()) throw Error("loading the seccomp filter: no filter");
+  sock_fprog prog{static_cast<unsigned short>(f.program.size()),
+                  const_cast<sock_filter*>(f.program.data())};
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f.load_flags, &prog);
+  if (rc < 0) throw_errno("loading the seccomp filter: seccomp");
+  if (!(f.load_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
+    // TSYNC without TSYNC_ESRCH: the id of a thread that could not follow.
+    if (rc > 0)
+      throw Error(cat("loading the seccomp filter: seccomp: thread ", std::to_string(rc),
+                      " could not be synchronized"),
+                  ESRCH);
+    return {};
+  }
+  // The listener (NOTIFY rules): ours to hand over and close (the kernel makes
+  // it close-on-exec; make sure).
+  UniqueFd notify(static_cast<int>(rc));
+  int fl = ::fcntl(notify.get(), F_GETFD);
+  if (fl < 0 || ::fcntl(notify.get(), F_SETFD, fl | FD_CLOEXEC) < 0)
     throw_errno("loading the seccomp filter: fcntl FD_CLOEXEC on the notify fd");
   return notify;
 }

@@ -88,9 +88,7 @@ std::string run_ps(std::vector<std::string> args) {
   } catch (const Error&) {
     // what was read is lost; ps's status below says what went wrong
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = sys::reap(pid);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw Error("ps " + sys::describe_wait_status(status) +
                 (WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (is ps installed?)" : ""));

@@ -180,8 +180,7 @@ class Rollback {
     if (!armed_) return;
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);
-      while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-      }
+      sys::reap(pid_);
     }
     try {
       if (!cgroup_.empty()) {

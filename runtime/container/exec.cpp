@@ -103,14 +103,6 @@ int namespaces_to_join(pid_t init) {
   }
 }
 
-// Reaps `pid`; returns its wait status.
-int wait_for(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
-}
-
 struct Spawned {
   pid_t pid = -1;
   UniqueFd console;
@@ -150,9 +142,9 @@ Spawned collect(int sync, pid_t mid, const std::function<void(pid_t, int)>& list
     ::kill(mid, SIGKILL);
     if (s.pid > 0) ::kill(s.pid, SIGKILL);
   }
-  int status = wait_for(mid);
+  int status = sys::reap(mid);
   if (error) {
-    if (s.pid > 0) wait_for(s.pid);  // ours now: the subreaper's
+    if (s.pid > 0) sys::reap(s.pid);  // ours now: the subreaper's
     throw *error;
   }
   if (s.pid <= 0)
@@ -226,7 +218,7 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
     launch::send(pair.parent.get(), launch::MsgType::Continue);
   } catch (...) {
     ::kill(mid, SIGKILL);
-    wait_for(mid);
+    sys::reap(mid);
     throw;
   }
   auto listener = [&](pid_t pid, int fd) {

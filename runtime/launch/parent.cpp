@@ -17,10 +17,7 @@ namespace {
 // Kills and reaps a child that failed during setup; returns how it ended.
 int kill_and_reap(pid_t pid) {
   ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
+  return sys::reap(pid);
 }
 
 // The next message the child sent, or, when it died without one, how it ended.
@@ -40,9 +37,7 @@ Message expect(Child& c, MsgType want, const SpawnHooks& hooks) {
     }
   }
   if (!m) {
-    int status = 0;
-    while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = sys::reap(c.pid);
     c.pid = -1;
     throw Error("container init " + sys::describe_wait_status(status) + " during setup");
   }
@@ -118,9 +113,7 @@ pid_t clone_init(const InitConfig& cfg, SyncPair& pair, bool& in_cgroup) {
     text = sys::read_fd(pid_rd.get(), "the init's pid");
   } catch (const Error&) {
   }
-  int status = 0;
-  while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = sys::reap(mid);
   if (!text.empty()) return static_cast<pid_t>(std::stol(text));
   auto m = receive(pair.parent.get());
   if (m && m->type == MsgType::Error) throw Error(m->text, m->err);

@@ -80,12 +80,10 @@ void run_hook(std::string_view kind, const spec::Hook& hook, const std::string& 
     } while (rc < 0 && errno == EINTR);
     if (rc == 0) {
       ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
+      sys::reap(pid);
       throw Error("timed out after " + std::to_string(*hook.timeout) + "s", ETIMEDOUT);
     }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = sys::reap(pid);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && ::access(hook.path.c_str(), X_OK) < 0)
       throw_errno("exec");

@@ -147,8 +147,7 @@ UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
   child_rd.reset();
   auto reap = [&] {
     parent_wr.reset();
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    sys::reap(pid);
   };
   try {
     char buf[32];

@@ -253,6 +253,13 @@ pid_t clone_process(unsigned long flags, int cgroup_fd, bool* into_cgroup) {
   return static_cast<pid_t>(pid);
 }
 
+int reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
 UniqueFd pidfd_open(pid_t pid) {
   return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 }

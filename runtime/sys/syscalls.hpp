@@ -53,6 +53,10 @@ void setns(int fd, int nstype, std::string_view what);
 // moves the child itself.
 pid_t clone_process(unsigned long flags, int cgroup_fd = -1, bool* into_cgroup = nullptr);
 
+// Waits for child `pid` (through EINTR); returns its wait status (0 when it
+// could not be waited for).
+int reap(pid_t pid);
+
 // One datagram/stream message carrying `fd` (SCM_RIGHTS) along with `data`.
 void send_with_fd(int sock, const void* data, size_t len, int fd, std::string_view what);
 // Receives a message into buf; an fd passed with it goes to *fd. Returns the

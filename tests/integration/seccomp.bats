@@ -7,6 +7,7 @@ load helpers
 setup() {
 	common_setup
 	AGENT=${BUILD_DIR:-$REPO/build}/tests/tools/seccomp-agent
+	ATTACKER=${BUILD_DIR:-$REPO/build}/tests/tools/attacker
 	DOCKER_PROFILE=$REPO/tests/vectors/seccomp/docker-default.json
 }
 teardown() { common_teardown; }
@@ -14,6 +15,27 @@ teardown() { common_teardown; }
 # set_seccomp JSON: .linux.seccomp = JSON
 set_seccomp() {
 	update_config '.linux.seccomp = $s' --argjson s "$1"
+}
+
+# set_docker_profile DROP [FILTER]: .linux.seccomp = docker's default profile
+# (defaultAction SCMP_ACT_ERRNO, defaultErrnoRet 1, x86_64 x86 x32) less the
+# syscall names of the JSON array DROP, then the jq FILTER applied to it.
+set_docker_profile() {
+	update_config ".linux.seccomp = (\$p[0] | .syscalls |= map(.names -= \$drop | select(.names != [])) | ${2:-.})" \
+		--slurpfile p "$DOCKER_PROFILE" --argjson drop "$1"
+}
+
+# The static probe as /bin/attacker in the rootfs: `attacker syscall NR...`
+# prints what each raw system call gives ("435: ENOSYS", "110: ok").
+install_attacker() {
+	[[ -x $ATTACKER ]] || fail "no $ATTACKER (build first)"
+	cp "$ATTACKER" "$BUNDLE/rootfs/bin/attacker"
+}
+
+# The numbers below are x86_64's: getppid 110, mkdir 83, pidfd_open 434,
+# clone3 435; 1000 is no syscall.
+x86_64_only() {
+	[[ $(uname -m) == x86_64 ]] || skip "x86_64 syscall numbers"
 }
 
 @test "seccomp: ERRNO denies mkdir with EPERM, or with the rule's errnoRet" {
@@ -38,6 +60,67 @@ set_seccomp() {
 	assert_line $'Seccomp:\t2'
 	assert_contains "Function not implemented"
 	[[ $output != *mount=0* ]] || fail "mount succeeded: $output"
+}
+
+# runc (libcontainer/seccomp/patchbpf) puts a stub before the filter: per
+# architecture, a syscall numbered above every one the profile names gets
+# ENOSYS rather than the default action, so that a C library falls back from
+# a syscall newer than the profile (clone3 -> clone). Not under an allowing
+# default action (ALLOW, LOG, TRACE).
+@test "seccomp: a syscall above the profile's newest gets ENOSYS, an unlisted one below the default errno; none with ALLOW" {
+	x86_64_only
+	install_attacker
+	set_docker_profile '["getppid"]'
+	set_args attacker syscall 1000 110
+	run_container -0 enosys
+	assert_line "1000: ENOSYS"
+	assert_line "110: EPERM"
+
+	# Allowed by default: getppid, above the only syscall named (mkdir), runs.
+	set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+		"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args attacker syscall 110 83
+	run_container -0 allow
+	assert_line "110: ok"
+	assert_line "83: EPERM"
+}
+
+@test "seccomp: clone3 under a profile older than it gets ENOSYS; its newest syscall is still the profile's" {
+	x86_64_only
+	install_attacker
+	# docker's profile without the syscalls numbered 435 (clone3) and up on
+	# x86_64, as a profile written before Linux 5.3: its newest is pidfd_open.
+	set_docker_profile '["clone3", "close_range", "openat2", "pidfd_getfd", "faccessat2",
+		"process_madvise", "epoll_pwait2", "mount_setattr", "quotactl_fd",
+		"landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "memfd_secret",
+		"process_mrelease", "futex_waitv", "set_mempolicy_home_node", "cachestat", "fchmodat2",
+		"map_shadow_stack", "futex_wake", "futex_wait", "futex_requeue", "statmount", "listmount",
+		"lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat",
+		"getxattrat", "listxattrat", "removexattrat", "open_tree_attr", "file_getattr", "file_setattr"]'
+	set_args attacker syscall 435 434
+	run_container -0 clone3
+	assert_line "435: ENOSYS"
+	assert_line "434: EINVAL" # pidfd_open(0, 0): allowed; the kernel refuses pid 0
+}
+
+@test "seccomp: with defaultErrnoRet, ENOSYS above the profile's newest syscall, defaultErrnoRet below" {
+	x86_64_only
+	install_attacker
+	set_docker_profile '["getppid"]' '.defaultErrnoRet = 13'
+	set_args attacker syscall 1000 110
+	run_container -0 errnoret
+	assert_line "1000: ENOSYS"
+	assert_line "110: EACCES"
+}
+
+@test "seccomp: a KILL_PROCESS default gives ENOSYS above the profile's newest syscall and kills below" {
+	x86_64_only
+	install_attacker
+	set_docker_profile '["getppid"]' '.defaultAction = "SCMP_ACT_KILL_PROCESS" | del(.defaultErrnoRet)'
+	set_args attacker syscall 1000 110
+	run_container -159 kill
+	assert_line "1000: ENOSYS"
+	[[ $output != *"110:"* ]] || fail "getppid was not killed: $output"
 }
 
 @test "seccomp: KILL_PROCESS kills with SIGSYS (exit 159)" {

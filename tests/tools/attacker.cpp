@@ -19,10 +19,16 @@
 //   attacker cwd-escape
 //       "cwd: <getcwd>" (or "getcwd: <error>"), then "entry: NAME" for each
 //       entry of ../../.., ../.., .. and . (relative to the cwd it started in).
+//   attacker syscall NR [NR...]
+//       makes each system call NR (a number of this architecture) with six zero
+//       arguments: "NR: ok" when it returned >= 0, else "NR: <errno name>"
+//       ("435: ENOSYS"); what a seccomp filter answers. Pick NRs that are
+//       harmless with zero arguments (not exit, not fork).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -42,7 +48,7 @@ using Clock = std::chrono::steady_clock;
 int usage() {
   std::fprintf(stderr,
                "usage: attacker overwrite-exe PID SECONDS | watch-exe SECONDS | tiocsti | "
-               "cwd-escape\n");
+               "cwd-escape | syscall NR [NR...]\n");
   return 2;
 }
 
@@ -192,6 +198,25 @@ int cwd_escape() {
   return 0;
 }
 
+int raw_syscalls(int count, char** numbers) {
+  for (int i = 0; i < count; ++i) {
+    long nr;
+    if (!parse_number(numbers[i], &nr)) return usage();
+  }
+  for (int i = 0; i < count; ++i) {
+    long nr = std::strtol(numbers[i], nullptr, 10);
+    errno = 0;
+    long rc = ::syscall(nr, 0L, 0L, 0L, 0L, 0L, 0L);
+    if (rc >= 0) {
+      std::printf("%ld: ok\n", nr);
+    } else {
+      const char* name = ::strerrorname_np(errno);
+      std::printf("%ld: %s\n", nr, name ? name : std::to_string(errno).c_str());
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,5 +228,6 @@ int main(int argc, char** argv) {
   if (cmd == "watch-exe" && argc == 3) return watch_exe(argv[2]);
   if (cmd == "tiocsti" && argc == 2) return tiocsti();
   if (cmd == "cwd-escape" && argc == 2) return cwd_escape();
+  if (cmd == "syscall" && argc >= 3) return raw_syscalls(argc - 2, argv + 2);
   return usage();
 }
