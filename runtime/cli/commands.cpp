@@ -13,11 +13,11 @@
 #include "runtime/cli/update_flags.hpp"
 #include "runtime/spec/loader.hpp"
 
+#include "runtime/cli/features.hpp"
 #include "runtime/container/container.hpp"
 #include "runtime/container/exec.hpp"
 #include "runtime/log.hpp"
 #include "runtime/spec/default_spec.hpp"
-#include "runtime/spec/features.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
@@ -310,7 +310,7 @@ int dispatch(const Invocation& inv) {
   if (cmd == "update") return cmd_update(inv, store);
   if (cmd == "events") return cmd_events(inv, store);
   if (cmd == "features") {
-    print(spec::features().dump(4) + "\n");
+    print(features().dump(4) + "\n");
     return 0;
   }
   throw Error("command \"" + cmd + "\" is not implemented");

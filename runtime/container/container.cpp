@@ -369,7 +369,7 @@ void create(const state::Store& store, const std::string& id, const CreateOption
 void start(const state::Store& store, const std::string& id) {
   state::ContainerDir dir = store.open(id);
   auto rec = try_read(dir);
-  Status st = rec ? dir.status(*rec) : Status::Creating;
+  Status st = rec ? status_of(dir, *rec) : Status::Creating;
   switch (st) {
     case Status::Created:
       break;
@@ -453,7 +453,7 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
 void kill(const state::Store& store, const std::string& id, int sig, bool all) {
   state::ContainerDir dir = store.open(id);
   auto rec = try_read(dir);
-  Status st = rec ? dir.status(*rec) : Status::Stopped;
+  Status st = rec ? status_of(dir, *rec) : Status::Stopped;
   // "container not running": containerd's shim takes a kill error with these
   // words as "process already finished" (runc's wording).
   const std::string stopped = "cannot signal " + quoted(id) + ": container not running";
@@ -500,7 +500,7 @@ void remove(const state::Store& store, const std::string& id, bool force) {
     destroy(dir, *rec);
     return;
   }
-  Status st = dir.status(*rec);
+  Status st = status_of(dir, *rec);
   if ((st == Status::Running || st == Status::Creating || st == Status::Paused) && !force)
     throw Error("cannot delete container \"" + id +
                 "\" that is not stopped: " + std::string(state::status_name(st)));
@@ -524,7 +524,7 @@ nlohmann::json state(const state::Store& store, const std::string& id) {
     r.id = id;
     return state::state_document(r, Status::Creating);
   }
-  return state::state_document(*rec, dir.status(*rec));
+  return state::state_document(*rec, status_of(dir, *rec));
 }
 
 std::vector<nlohmann::json> list(const state::Store& store) {

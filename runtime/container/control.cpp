@@ -30,7 +30,7 @@ struct Live {
 Live open_live(const state::Store& store, const std::string& id, bool lock) {
   state::ContainerDir dir = store.open(id, lock);
   auto rec = try_read(dir);
-  Status st = rec ? dir.status(*rec) : Status::Creating;
+  Status st = rec ? status_of(dir, *rec) : Status::Creating;
   if (!rec || st == Status::Stopped) throw Error(quoted(id) + " is not running");
   if (rec->cgroup.empty())
     throw Error(quoted(id) +
@@ -61,7 +61,7 @@ std::vector<pid_t> pids(const state::Store& store, const std::string& id) {
     // A stopped container has no processes: an empty list, as runc prints.
     state::ContainerDir dir = store.open(id, false);
     auto rec = try_read(dir);
-    if (rec && dir.status(*rec) == Status::Stopped) return {};
+    if (rec && status_of(dir, *rec) == Status::Stopped) return {};
   }
   return open_live(store, id, false).cgroup.pids();
 }
@@ -112,7 +112,7 @@ void events(const state::Store& store, const std::string& id, const EventsOption
     if (now_ooms > ooms) emit({{"type", "oom"}, {"id", id}});
     ooms = now_ooms;
     auto rec = try_read(c.dir);
-    if (!rec || c.dir.status(*rec) == Status::Stopped) return;
+    if (!rec || status_of(c.dir, *rec) == Status::Stopped) return;
   }
 }
 

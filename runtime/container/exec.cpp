@@ -157,7 +157,7 @@ Spawned collect(int sync, pid_t mid, const std::function<void(pid_t, int)>& list
 int exec(const state::Store& store, const std::string& id, const ExecOptions& o) {
   state::ContainerDir dir = store.open(id, false);
   auto rec = try_read(dir);
-  Status st = rec ? dir.status(*rec) : Status::Stopped;
+  Status st = rec ? status_of(dir, *rec) : Status::Stopped;
   if (st == Status::Stopped || st == Status::Creating)
     throw Error("cannot exec in " + quoted(id) + ": it is " + std::string(state::status_name(st)));
   if (st == Status::Paused && !o.ignore_paused)

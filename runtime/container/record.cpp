@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "cgroups/manager.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
@@ -25,6 +26,10 @@ std::optional<state::Record> try_read(const state::ContainerDir& dir) {
     if (e.code() == ENOENT) return std::nullopt;
     throw;
   }
+}
+
+state::Status status_of(const state::ContainerDir& dir, const state::Record& r) {
+  return dir.status(r, cgroups::is_frozen(r.cgroup));
 }
 
 std::optional<UniqueFd> open_init(const state::Record& r) {

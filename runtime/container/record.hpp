@@ -17,6 +17,9 @@ std::string quoted(const std::string& id);
 // The record, or nullopt when a create killed early left none.
 std::optional<state::Record> try_read(const state::ContainerDir& dir);
 
+// The container's status now (its record against /proc and its cgroup).
+state::Status status_of(const state::ContainerDir& dir, const state::Record& r);
+
 // A pidfd for the container's init, checked to be the process the record names.
 std::optional<UniqueFd> open_init(const state::Record& r);
 

@@ -102,6 +102,15 @@ void remount_bind(const std::string& path, unsigned long flags, const std::strin
   throw_errno("remount " + shown);
 }
 
+// A bind mount's flags (ro, nosuid, ...): a remount of what was just bound
+// at op.destination.
+void remount_bound(int root, const MountOp& op) {
+  unsigned long flags = op.flags & ~MS_REMOUNT;
+  if (flags == 0) return;
+  UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
+  remount_bind(sys::fd_path(top.get()), flags, op.destination);
+}
+
 // mount_setattr(2) on the mount `fd` names (and every mount below it when `recursive`).
 void set_attrs(int fd, uint64_t set, uint64_t clr, bool recursive, int userns,
                const std::string& shown) {
@@ -308,11 +317,7 @@ void bind_host_cgroup(int root, const MountOp& op, int target, const std::string
                 refused.code());
   }
   mount_at(source, target, "", MS_BIND | MS_REC, "", op.destination);
-  unsigned long flags = op.flags & ~MS_REMOUNT;
-  if (flags != 0) {
-    UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
-    remount_bind(sys::fd_path(top.get()), flags, op.destination);
-  }
+  remount_bound(root, op);
 }
 
 void mount_one(int root, const MountOp& op, const std::string& rootfs,
@@ -338,11 +343,7 @@ void mount_one(int root, const MountOp& op, const std::string& rootfs,
       else
         mount_at(op.source, target.get(), "", MS_BIND | (op.recursive ? MS_REC : 0), "",
                  op.destination);
-      unsigned long flags = op.flags & ~MS_REMOUNT;
-      if (flags != 0) {
-        UniqueFd top = sys::open_in_root(root, op.destination, O_PATH);
-        remount_bind(sys::fd_path(top.get()), flags, op.destination);
-      }
+      remount_bound(root, op);
     } else if (op.tmpcopyup) {
       mount_tmpcopyup(root, op, target.get());
     } else {

@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "cgroups/manager.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
@@ -136,8 +135,8 @@ void ContainerDir::remove_fifo() const {
   ::unlinkat(fd_.get(), kExecFifo, 0);
 }
 
-Status ContainerDir::status(const Record& r) const {
-  return derive_status(r, sys::proc_stat(r.pid), fifo_exists(), cgroups::is_frozen(r.cgroup));
+Status ContainerDir::status(const Record& r, bool frozen) const {
+  return derive_status(r, sys::proc_stat(r.pid), fifo_exists(), frozen);
 }
 
 void ContainerDir::remove() {

@@ -42,8 +42,9 @@ class ContainerDir {
   bool fifo_exists() const;
   void make_fifo() const;
   void remove_fifo() const;
-  // The status now: the record checked against /proc.
-  Status status(const Record& r) const;
+  // The status now: the record checked against /proc, and whether its
+  // cgroup is frozen (the caller reads that: the store knows no cgroups).
+  Status status(const Record& r, bool frozen) const;
   // Removes the directory and what it holds.
   void remove();
 

@@ -6,16 +6,17 @@
 #include <seccomp.h>
 
 #include "cgroups/manager.hpp"
+#include "runtime/cli/features.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/rootfs/options.hpp"
 #include "runtime/rootfs/plan.hpp"
-#include "runtime/spec/features.hpp"
 #include "runtime/spec/loader.hpp"
 #include "runtime/spec/tables.hpp"
 #include "seccomp/filter.hpp"
 
 using json = nlohmann::json;
 using namespace ocirun::spec;
+using ocirun::cli::features;
 
 namespace {
 

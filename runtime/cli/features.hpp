@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ocirun::spec {
+namespace ocirun::cli {
 
 nlohmann::json features();
 
-}  // namespace ocirun::spec
+}  // namespace ocirun::cli

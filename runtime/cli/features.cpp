@@ -1,4 +1,4 @@
-#include "runtime/spec/features.hpp"
+#include "runtime/cli/features.hpp"
 
 #include <algorithm>
 #include <string>
@@ -15,8 +15,10 @@
 #error "OCIRUN_VERSION must be defined by the build"
 #endif
 
-namespace ocirun::spec {
+namespace ocirun::cli {
 namespace {
+
+using namespace spec;  // the tables
 
 using json = nlohmann::json;
 
@@ -89,4 +91,4 @@ json features() {
   };
 }
 
-}  // namespace ocirun::spec
+}  // namespace ocirun::cli
