@@ -20,8 +20,8 @@
 #include <span>
 #include <utility>
 
-#include "runtime/process/attributes.hpp"
 #include "runtime/spec/tables.hpp"
+#include "runtime/spec/validate.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/fd.hpp"
 
@@ -589,7 +589,7 @@ void unique_namespaces(const std::vector<Namespace>& v, const Path& p) {
 }
 
 // A problem the attribute planners find, reported at `p` or at its member.
-void report(const std::optional<process::Problem>& problem, const Path& p) {
+void report(const std::optional<Problem>& problem, const Path& p) {
   if (!problem) return;
   if (problem->field.empty()) fail(p, problem->message);
   fail(p / problem->field, problem->message);
@@ -597,7 +597,7 @@ void report(const std::optional<process::Problem>& problem, const Path& p) {
 
 void cpu_list(const std::string& s, const Path& p) {
   try {
-    process::parse_cpu_list(s);
+    parse_cpu_list(s);
   } catch (const Error& e) {
     fail(p, e.what());
   }
@@ -607,8 +607,7 @@ void cpu_list(const std::string& s, const Path& p) {
 // namespaces are known.
 void namespaced_sysctls(const Linux& lx, const Path& p) {
   for (const auto& [key, value] : lx.sysctl)
-    if (std::string why = process::sysctl_refusal(key, lx.namespaces); !why.empty())
-      fail(p / "sysctl", why);
+    if (std::string why = sysctl_refusal(key, lx.namespaces); !why.empty()) fail(p / "sysctl", why);
 }
 
 // Semantic versioning 2.0.0: MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD].
@@ -752,7 +751,7 @@ void decode(const json& v, const Path& p, Scheduler& out) {
   field(o, "runtime", p, out.runtime);
   field(o, "deadline", p, out.deadline);
   field(o, "period", p, out.period);
-  report(process::check_scheduler(out), p);
+  report(check_scheduler(out), p);
 }
 
 void decode(const json& v, const Path& p, IoPriority& out) {
@@ -760,7 +759,7 @@ void decode(const json& v, const Path& p, IoPriority& out) {
   const auto& o = as_object(v, p);
   required(o, "class", p, out.io_class);
   field(o, "priority", p, out.priority);
-  report(process::check_io_priority(out), p);
+  report(check_io_priority(out), p);
 }
 
 void decode(const json& v, const Path& p, CpuAffinity& out) {
@@ -848,7 +847,7 @@ void decode(const json& v, const Path& p, TimeOffset& out) {
   const auto& o = as_object(v, p);
   field(o, "secs", p, out.secs);
   field(o, "nanosecs", p, out.nanosecs);
-  report(process::check_time_offset(out), p);
+  report(check_time_offset(out), p);
 }
 
 void decode(const json& v, const Path& p, TimeOffsets& out) {
@@ -874,7 +873,7 @@ void decode(const json& v, const Path& p, Linux& out) {
   field(o, "seccomp", p, Shaped{kSeccomp, &out.seccomp});
   field(o, "personality", p, out.personality);
   if (field(o, "timeOffsets", p, out.time_offsets))
-    report(process::check_time_offsets(*out.time_offsets, out.namespaces), p / "timeOffsets");
+    report(check_time_offsets(*out.time_offsets, out.namespaces), p / "timeOffsets");
   check_fields(o, p, kLinuxExtras);
   for (std::string_view name : kUnimplementedLinux)
     if (o.contains(name)) out.unimplemented.emplace_back(name);

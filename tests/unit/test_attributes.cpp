@@ -49,7 +49,7 @@ std::string refusal(const json& d) {
 
 std::string cpu_list_error(std::string_view list) {
   try {
-    process::parse_cpu_list(list);
+    spec::parse_cpu_list(list);
   } catch (const Error& e) {
     return e.what();
   }
@@ -79,7 +79,7 @@ TEST_CASE("sysctl: malformed names are refused, never leave /proc/sys", "[attrib
                           "net/./x", "net.ipv4.conf../forwarding", "/net/ipv4", "net//ipv4"}) {
     INFO(bad);
     CHECK_FALSE(process::sysctl_path(bad));
-    CHECK_THAT(process::sysctl_refusal(bad, {}), Catch::EndsWith("is not a valid sysctl name"));
+    CHECK_THAT(spec::sysctl_refusal(bad, {}), Catch::EndsWith("is not a valid sysctl name"));
   }
 }
 
@@ -91,35 +91,35 @@ TEST_CASE("sysctl: only the container's namespaces' parameters", "[attributes]")
         "kernel.shm_rmid_forced", "fs.mqueue.msg_max", "fs.mqueue.queues_max", "kernel.hostname",
         "kernel.domainname", "net/ipv4/ip_forward"}) {
     INFO(ok);
-    CHECK(process::sysctl_refusal(ok, all) == "");
+    CHECK(spec::sysctl_refusal(ok, all) == "");
   }
-  CHECK(process::sysctl_refusal("vm.swappiness", all) ==
+  CHECK(spec::sysctl_refusal("vm.swappiness", all) ==
         R"("vm.swappiness" is not namespaced; refusing to set it in a container)");
   for (const char* host : {"kernel.pid_max", "kernel.shm", "kernel.hostnames", "fs.file-max", "net",
                            "kernel.sem.x", "fs.mqueue", "user.max_user_namespaces"}) {
     INFO(host);
-    CHECK_THAT(process::sysctl_refusal(host, all), Catch::EndsWith("is not namespaced; refusing "
-                                                                   "to set it in a container"));
+    CHECK_THAT(spec::sysctl_refusal(host, all), Catch::EndsWith("is not namespaced; refusing "
+                                                                "to set it in a container"));
   }
 }
 
 TEST_CASE("sysctl: the namespace each family needs", "[attributes]") {
   auto none = namespaces({{NsType::Mount, ""}});
-  CHECK(process::sysctl_refusal("net.ipv4.ip_forward", none) ==
+  CHECK(spec::sysctl_refusal("net.ipv4.ip_forward", none) ==
         R"("net.ipv4.ip_forward" needs a network namespace of the container's own )"
         R"((linux.namespaces has no "network" entry))");
-  CHECK(process::sysctl_refusal("kernel.shmmax", none) ==
+  CHECK(spec::sysctl_refusal("kernel.shmmax", none) ==
         R"("kernel.shmmax" needs an IPC namespace of the container's own )"
         R"((linux.namespaces has no "ipc" entry))");
-  CHECK_THAT(process::sysctl_refusal("fs.mqueue.msg_max", none), Catch::Contains("IPC namespace"));
-  CHECK(process::sysctl_refusal("kernel.hostname", none) ==
+  CHECK_THAT(spec::sysctl_refusal("fs.mqueue.msg_max", none), Catch::Contains("IPC namespace"));
+  CHECK(spec::sysctl_refusal("kernel.hostname", none) ==
         R"("kernel.hostname" needs a UTS namespace of the container's own )"
         R"((linux.namespaces has no "uts" entry))");
   // A namespace joined by path is the container's too.
-  CHECK(process::sysctl_refusal("net.ipv4.ip_forward",
-                                namespaces({{NsType::Network, "/var/run/netns/x"}})) == "");
+  CHECK(spec::sysctl_refusal("net.ipv4.ip_forward",
+                             namespaces({{NsType::Network, "/var/run/netns/x"}})) == "");
   // Another family's namespace does not help.
-  CHECK(process::sysctl_refusal("kernel.shmmax", namespaces({{NsType::Network, ""}})) != "");
+  CHECK(spec::sysctl_refusal("kernel.shmmax", namespaces({{NsType::Network, ""}})) != "");
 }
 
 // ---------------------------------------------------------------------------
@@ -127,14 +127,14 @@ TEST_CASE("sysctl: the namespace each family needs", "[attributes]") {
 
 TEST_CASE("cpu lists: numbers and ranges", "[attributes]") {
   using V = std::vector<unsigned>;
-  CHECK(process::parse_cpu_list("0-3,7") == V{0, 1, 2, 3, 7});
-  CHECK(process::parse_cpu_list("1") == V{1});
-  CHECK(process::parse_cpu_list("5,1,3-4,1") == V{1, 3, 4, 5});
-  CHECK(process::parse_cpu_list(" 0 - 1 , 3 ") == V{0, 1, 3});
-  CHECK(process::parse_cpu_list("2-2") == V{2});
-  CHECK(process::parse_cpu_list("").empty());
-  CHECK(process::parse_cpu_list("  ").empty());
-  CHECK(process::parse_cpu_list("8191").back() == 8191);
+  CHECK(spec::parse_cpu_list("0-3,7") == V{0, 1, 2, 3, 7});
+  CHECK(spec::parse_cpu_list("1") == V{1});
+  CHECK(spec::parse_cpu_list("5,1,3-4,1") == V{1, 3, 4, 5});
+  CHECK(spec::parse_cpu_list(" 0 - 1 , 3 ") == V{0, 1, 3});
+  CHECK(spec::parse_cpu_list("2-2") == V{2});
+  CHECK(spec::parse_cpu_list("").empty());
+  CHECK(spec::parse_cpu_list("  ").empty());
+  CHECK(spec::parse_cpu_list("8191").back() == 8191);
 }
 
 TEST_CASE("cpu lists: faults are named", "[attributes]") {
@@ -152,10 +152,10 @@ TEST_CASE("cpu lists: faults are named", "[attributes]") {
 }
 
 TEST_CASE("cpu lists: the init takes final, else initial", "[attributes]") {
-  CHECK(process::init_cpu_list({"0", "1"}) == "1");
-  CHECK(process::init_cpu_list({"0", ""}) == "0");
-  CHECK(process::init_cpu_list({"", "1"}) == "1");
-  CHECK_FALSE(process::init_cpu_list({"", " "}));
+  CHECK(spec::init_cpu_list({"0", "1"}) == "1");
+  CHECK(spec::init_cpu_list({"0", ""}) == "0");
+  CHECK(spec::init_cpu_list({"", "1"}) == "1");
+  CHECK_FALSE(spec::init_cpu_list({"", " "}));
 }
 
 // ---------------------------------------------------------------------------
@@ -177,11 +177,11 @@ TEST_CASE("scheduler: the attributes sched_setattr gets", "[attributes]") {
   CHECK(process::sched_attr(batch).policy == SCHED_BATCH);
   CHECK(process::sched_attr(batch).nice == 5);
 
-  CHECK(process::sched_policy_value("SCHED_OTHER") == SCHED_OTHER);
-  CHECK(process::sched_policy_value("SCHED_RR") == SCHED_RR);
-  CHECK(process::sched_policy_value("SCHED_IDLE") == SCHED_IDLE);
-  CHECK(process::sched_policy_value("SCHED_DEADLINE") == 6);
-  CHECK_FALSE(process::sched_policy_value("SCHED_FOO"));
+  CHECK(spec::sched_policy_value("SCHED_OTHER") == SCHED_OTHER);
+  CHECK(spec::sched_policy_value("SCHED_RR") == SCHED_RR);
+  CHECK(spec::sched_policy_value("SCHED_IDLE") == SCHED_IDLE);
+  CHECK(spec::sched_policy_value("SCHED_DEADLINE") == 6);
+  CHECK_FALSE(spec::sched_policy_value("SCHED_FOO"));
 }
 
 TEST_CASE("scheduler: values the kernel refuses", "[attributes]") {
@@ -196,7 +196,7 @@ TEST_CASE("scheduler: values the kernel refuses", "[attributes]") {
     return s;
   };
   auto problem = [](spec::Scheduler s) {
-    auto p = process::check_scheduler(s);
+    auto p = spec::check_scheduler(s);
     return p ? p->field + ": " + p->message : std::string();
   };
   spec::Scheduler s = sched("SCHED_OTHER");
@@ -227,8 +227,8 @@ TEST_CASE("ioPriority: class and level", "[attributes]") {
   CHECK(process::ioprio_value({"IOPRIO_CLASS_BE", 7}) == (2 << 13 | 7));
   CHECK(process::ioprio_value({"IOPRIO_CLASS_IDLE", 0}) == 3 << 13);
   CHECK_FALSE(process::ioprio_value({"IOPRIO_CLASS_NONE", 0}));
-  CHECK_FALSE(process::check_io_priority({"IOPRIO_CLASS_BE", 0}));
-  auto p = process::check_io_priority({"IOPRIO_CLASS_BE", 8});
+  CHECK_FALSE(spec::check_io_priority({"IOPRIO_CLASS_BE", 0}));
+  auto p = spec::check_io_priority({"IOPRIO_CLASS_BE", 8});
   REQUIRE(p);
   CHECK(p->field == "priority");
   CHECK(p->message == "must be between 0 and 7, got 8");
@@ -247,17 +247,17 @@ TEST_CASE("timeOffsets: the text of timens_offsets, and the namespace they need"
   CHECK(process::timens_offsets_text(t) == "monotonic 172800 0\nboottime -5 500\n");
   CHECK(process::timens_offsets_text({}) == "");
 
-  CHECK_FALSE(process::check_time_offsets(t, namespaces({{NsType::Time, ""}})));
-  auto none = process::check_time_offsets(t, namespaces({{NsType::Mount, ""}}));
+  CHECK_FALSE(spec::check_time_offsets(t, namespaces({{NsType::Time, ""}})));
+  auto none = spec::check_time_offsets(t, namespaces({{NsType::Mount, ""}}));
   REQUIRE(none);
   CHECK(none->message ==
         R"(needs a time namespace of the container's own (linux.namespaces has no "time" entry))");
-  auto joined = process::check_time_offsets(t, namespaces({{NsType::Time, "/proc/1/ns/time"}}));
+  auto joined = spec::check_time_offsets(t, namespaces({{NsType::Time, "/proc/1/ns/time"}}));
   REQUIRE(joined);
   CHECK_THAT(joined->message,
              Catch::StartsWith("cannot set the clocks of a time namespace joined"));
-  CHECK(process::check_time_offset({0, 999999999}) == std::nullopt);
-  CHECK(process::check_time_offset({0, 1000000000})->field == "nanosecs");
+  CHECK(spec::check_time_offset({0, 999999999}) == std::nullopt);
+  CHECK(spec::check_time_offset({0, 1000000000})->field == "nanosecs");
 }
 
 // ---------------------------------------------------------------------------
