@@ -57,6 +57,23 @@ void write_id_maps(pid_t pid, const Plan& plan);
 // Becomes root (0:0) of the user namespace just entered, as far as its maps
 // allow, and stays non-dumpable.
 void become_root();
+// A user namespace of its own with these maps, for MOUNT_ATTR_IDMAP: an fd of
+// it, made by a short-lived child (namespaces/userns.cpp).
+UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
+                     const std::vector<spec::IdMapping>& gids);
+
+// The text written to /proc/self/timens_offsets: "monotonic 172800 0\n...".
+std::string timens_offsets_text(const spec::TimeOffsets& offsets);
+// Unshares a time namespace and writes its offsets, through a verified
+// procfs: the caller enters it at execve (namespaces/time.cpp).
+void enter_time_namespace(const spec::TimeOffsets& offsets);
+
+// CLONE_NEW* of the namespaces of process `init` that are not the caller's:
+// those exec joins (namespaces/inspect.cpp).
+int namespaces_to_join(pid_t init);
+// Every process in the pid namespace of `init` (itself included).
+std::vector<pid_t> pid_namespace_members(pid_t init);
+
 // Brings up "lo" in the new network namespace just entered (namespaces/network.cpp).
 void bring_up_loopback();
 

@@ -1,4 +1,7 @@
-// The user namespace: id maps written by the parent, root inside it for the child.
+// User namespaces: id maps written by the parent, root inside it for the
+// child, and the throw-away ones an idmapped mount takes its maps from.
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -28,6 +31,54 @@ void become_root() {
   // A change of ids resets dumpability to fs.suid_dumpable, which a host may
   // set to 1: the runtime's process stays out of the container's reach.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+// A child made with CLONE_NEWUSER waits while its maps are written and its
+// namespace opened, then exits. The child names itself through /proc/self (its
+// pid in the procfs we see, whatever pid namespace we are in).
+UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
+                     const std::vector<spec::IdMapping>& gids) {
+  int to_parent[2], to_child[2];
+  if (::pipe2(to_parent, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd parent_rd(to_parent[0]), child_wr(to_parent[1]);
+  if (::pipe2(to_child, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd child_rd(to_child[0]), parent_wr(to_child[1]);
+  pid_t pid = sys::clone_process(CLONE_NEWUSER);
+  if (pid == 0) {
+    parent_rd.reset();
+    parent_wr.reset();  // or the read below never sees EOF
+    char buf[32];
+    ssize_t n = ::readlink("/proc/self", buf, sizeof buf);
+    if (n > 0 && ::write(child_wr.get(), buf, static_cast<size_t>(n)) == n) {
+      child_wr.reset();
+      char c;
+      while (::read(child_rd.get(), &c, 1) < 0 && errno == EINTR) {
+      }
+    }
+    ::_exit(0);
+  }
+  child_wr.reset();
+  child_rd.reset();
+  auto reap = [&] {
+    parent_wr.reset();
+    sys::reap(pid);
+  };
+  try {
+    char buf[32];
+    ssize_t n;
+    do n = ::read(parent_rd.get(), buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) throw Error("the id-mapping helper process ended early");
+    std::string dir = "/proc/" + std::string(buf, static_cast<size_t>(n));
+    sys::write_file(dir + "/uid_map", id_map_text(uids));
+    sys::write_file(dir + "/gid_map", id_map_text(gids));
+    UniqueFd userns = sys::open(dir + "/ns/user", O_RDONLY);
+    reap();
+    return userns;
+  } catch (...) {
+    reap();
+    throw;
+  }
 }
 
 }  // namespace ocirun::ns

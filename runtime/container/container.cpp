@@ -1,7 +1,6 @@
 #include "runtime/container/container.hpp"
 #include "runtime/container/record.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -125,33 +124,13 @@ std::string owner_name() {
   return name;
 }
 
-// Every process in the init's pid namespace (the init itself included).
-std::vector<pid_t> pid_namespace_members(pid_t init) {
-  std::vector<pid_t> out;
-  struct stat ns;
-  if (::stat(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), &ns) < 0) return out;
-  DIR* d = ::opendir("/proc");
-  if (!d) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    char* end;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (*end || pid <= 0) continue;
-    struct stat st;
-    std::string p = std::string("/proc/") + e->d_name + "/ns/pid";
-    if (::stat(p.c_str(), &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev)
-      out.push_back(static_cast<pid_t>(pid));
-  }
-  ::closedir(d);
-  return out;
-}
-
 void signal_container(const state::Record& r, int pidfd, int sig, bool all) {
   if (all && !r.cgroup.empty()) {
     cgroups::Cgroup::open(r.cgroup).signal_all(sig);
     return;
   }
   if (all && r.own_pid_namespace && sig != SIGKILL) {
-    for (pid_t pid : pid_namespace_members(r.pid)) ::kill(pid, sig);
+    for (pid_t pid : ns::pid_namespace_members(r.pid)) ::kill(pid, sig);
     return;
   }
   // SIGKILL to the init of a pid namespace takes every process in it along.

@@ -37,20 +37,6 @@ namespace {
 
 using state::Status;
 
-// CLONE_NEW* of the init's namespaces that are not ours.
-int namespaces_to_join(pid_t init) {
-  int flags = 0;
-  for (const auto& ns : spec::namespace_table()) {
-    std::string name(ns.proc_name);
-    struct stat mine, theirs;
-    if (::stat(("/proc/self/ns/" + name).c_str(), &mine) < 0) continue;
-    if (::stat(("/proc/" + std::to_string(init) + "/ns/" + name).c_str(), &theirs) < 0)
-      throw_errno("reading the namespaces of the container's init");
-    if (mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev) flags |= ns.clone_flag;
-  }
-  return flags;
-}
-
 // The process itself, in the container's namespaces and cgroup. First of
 // all it closes what it inherited from ocirun (state, cgroup and log fds,
 // fds the caller leaked): nothing of the host is open when it picks its cwd.
@@ -182,7 +168,7 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
     rules = seccomp::plan(config["linux"]["seccomp"]);
     filter = seccomp::build(*rules);
   }
-  int flags = namespaces_to_join(rec->pid);
+  int flags = ns::namespaces_to_join(rec->pid);
   std::optional<cgroups::Cgroup> cgroup;
   if (!rec->cgroup.empty()) {
     std::string path = rec->cgroup;

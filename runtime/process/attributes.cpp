@@ -11,15 +11,11 @@
 #include <memory>
 #include <utility>
 
+#include "namespaces/plan.hpp"
 #include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/procfs.hpp"
 #include "runtime/sys/syscalls.hpp"
-
-// Older C library headers may lack the time namespace flag (Linux 5.6).
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 namespace ocirun::process {
 namespace {
@@ -70,17 +66,6 @@ void set_cpu_affinity(const std::string& list) {
   if (::sched_setaffinity(0, size, set.get()) < 0) throw_errno("sched_setaffinity");
 }
 
-// With offsets to set, the init is cloned without a time namespace of its own
-// (namespaces/plan.cpp): a namespace's clocks are fixed once a process is in it.
-// One created by unshare is entered by the caller only at execve (its children
-// at once), so its offsets can still be written until then.
-void enter_time_namespace(const spec::TimeOffsets& offsets) {
-  std::string text = timens_offsets_text(offsets);
-  if (text.empty()) return;
-  if (::unshare(CLONE_NEWTIME) < 0) throw_errno("unshare CLONE_NEWTIME");
-  sys::ProcFs::open().write("self/timens_offsets", text);
-}
-
 }  // namespace
 
 // --- scheduler ---
@@ -116,23 +101,14 @@ std::optional<unsigned long> personality_value(const spec::Personality& p) {
 
 // --- time offsets ---
 
-std::string timens_offsets_text(const spec::TimeOffsets& offsets) {
-  std::string out;
-  for (auto [name, offset] :
-       {std::pair{"monotonic", &offsets.monotonic}, std::pair{"boottime", &offsets.boottime}})
-    if (*offset)
-      out += std::string(name) + " " + std::to_string((*offset)->secs) + " " +
-             std::to_string((*offset)->nanosecs) + "\n";
-  return out;
-}
-
 // --- effects ---
 
 void apply_attributes(const spec::Config& config) {
   if (config.linux_) {
     const spec::Linux& lx = *config.linux_;
     if (lx.time_offsets)
-      with_context("setting linux.timeOffsets", [&] { enter_time_namespace(*lx.time_offsets); });
+      with_context("setting linux.timeOffsets",
+                   [&] { ns::enter_time_namespace(*lx.time_offsets); });
     if (lx.personality) {
       if (!lx.personality->flags.empty())
         log::warn("linux.personality.flags: not supported; ignored");

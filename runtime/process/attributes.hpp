@@ -52,9 +52,6 @@ std::optional<unsigned long> personality_value(const spec::Personality& p);
 
 // --- linux.timeOffsets ---
 
-// The text written to /proc/self/timens_offsets: "monotonic 172800 0\n...".
-std::string timens_offsets_text(const spec::TimeOffsets& offsets);
-
 // --- effects, in the container's init ---
 
 // Called after the rootfs is set up and before the capabilities are dropped:

@@ -127,55 +127,6 @@ void move_mount_to(int tree, int target, const std::string& shown) {
     throw_errno("move_mount on " + shown);
 }
 
-// A user namespace with the given maps, for MOUNT_ATTR_IDMAP: a child made with
-// CLONE_NEWUSER waits while its maps are written and its namespace opened, then
-// exits. The child names itself through /proc/self (its pid in the procfs we see,
-// whatever pid namespace we are in).
-UniqueFd make_userns(const std::vector<spec::IdMapping>& uids,
-                     const std::vector<spec::IdMapping>& gids) {
-  int to_parent[2], to_child[2];
-  if (::pipe2(to_parent, O_CLOEXEC) < 0) throw_errno("pipe");
-  UniqueFd parent_rd(to_parent[0]), child_wr(to_parent[1]);
-  if (::pipe2(to_child, O_CLOEXEC) < 0) throw_errno("pipe");
-  UniqueFd child_rd(to_child[0]), parent_wr(to_child[1]);
-  pid_t pid = sys::clone_process(CLONE_NEWUSER);
-  if (pid == 0) {
-    parent_rd.reset();
-    parent_wr.reset();  // or the read below never sees EOF
-    char buf[32];
-    ssize_t n = ::readlink("/proc/self", buf, sizeof buf);
-    if (n > 0 && ::write(child_wr.get(), buf, static_cast<size_t>(n)) == n) {
-      child_wr.reset();
-      char c;
-      while (::read(child_rd.get(), &c, 1) < 0 && errno == EINTR) {
-      }
-    }
-    ::_exit(0);
-  }
-  child_wr.reset();
-  child_rd.reset();
-  auto reap = [&] {
-    parent_wr.reset();
-    sys::reap(pid);
-  };
-  try {
-    char buf[32];
-    ssize_t n;
-    do n = ::read(parent_rd.get(), buf, sizeof buf);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) throw Error("the id-mapping helper process ended early");
-    std::string dir = "/proc/" + std::string(buf, static_cast<size_t>(n));
-    sys::write_file(dir + "/uid_map", ns::id_map_text(uids));
-    sys::write_file(dir + "/gid_map", ns::id_map_text(gids));
-    UniqueFd ns = sys::open(dir + "/ns/user", O_RDONLY);
-    reap();
-    return ns;
-  } catch (...) {
-    reap();
-    throw;
-  }
-}
-
 // A bind mount's source as a detached tree (the whole tree with rbind).
 UniqueFd bind_tree(const MountOp& op) {
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (op.recursive ? AT_RECURSIVE : 0);
@@ -186,7 +137,7 @@ UniqueFd bind_tree(const MountOp& op) {
 
 UniqueFd idmapped_tree(const MountOp& op) {
   UniqueFd userns = with_context("making the user namespace of the id mapping",
-                                 [&] { return make_userns(op.uid_mappings, op.gid_mappings); });
+                                 [&] { return ns::make_userns(op.uid_mappings, op.gid_mappings); });
   UniqueFd tree = bind_tree(op);
   try {
     set_attrs(tree.get(), MOUNT_ATTR_IDMAP, 0, op.idmap_recursive, userns.get(), op.source);

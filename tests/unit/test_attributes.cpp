@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "namespaces/plan.hpp"
 #include "runtime/process/attributes.hpp"
 #include "runtime/spec/loader.hpp"
 #include "runtime/sys/error.hpp"
@@ -244,8 +245,8 @@ TEST_CASE("timeOffsets: the text of timens_offsets, and the namespace they need"
   spec::TimeOffsets t;
   t.monotonic = spec::TimeOffset{172800, 0};
   t.boottime = spec::TimeOffset{-5, 500};
-  CHECK(process::timens_offsets_text(t) == "monotonic 172800 0\nboottime -5 500\n");
-  CHECK(process::timens_offsets_text({}) == "");
+  CHECK(ns::timens_offsets_text(t) == "monotonic 172800 0\nboottime -5 500\n");
+  CHECK(ns::timens_offsets_text({}) == "");
 
   CHECK_FALSE(spec::check_time_offsets(t, namespaces({{NsType::Time, ""}})));
   auto none = spec::check_time_offsets(t, namespaces({{NsType::Mount, ""}}));
