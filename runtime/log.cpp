@@ -17,6 +17,8 @@ struct Sink {
   UniqueFd file;
   Format format = Format::Text;
   bool debug = false;
+  bool forwarding = false;  // in a cloned child: lines go to `forward` only
+  std::function<void(std::string_view, std::string_view)> forward;
 };
 
 Sink& sink() {
@@ -26,6 +28,10 @@ Sink& sink() {
 
 void emit(std::string_view level, std::string_view msg, bool to_stderr) {
   Sink& s = sink();
+  if (s.forwarding) {
+    if (s.forward) s.forward(level, msg);
+    return;
+  }
   if (to_stderr) {
     std::string line = "ocirun: ";
     if (level != "error") line.append(level).append(": ");
@@ -48,6 +54,22 @@ void configure(const std::string& path, Format format, bool debug) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) s.file.reset(fd);
   }
+}
+
+void forward(std::function<void(std::string_view, std::string_view)> fn) {
+  Sink& s = sink();
+  s.forwarding = true;
+  s.forward = std::move(fn);
+}
+
+void relay(std::string_view forwarded) {
+  auto nl = forwarded.find('\n');
+  if (nl == std::string_view::npos) return;
+  std::string_view level = forwarded.substr(0, nl), msg = forwarded.substr(nl + 1);
+  if (level == "debug")
+    debug(msg);
+  else
+    warn(msg);
 }
 
 void error(std::string_view msg) {

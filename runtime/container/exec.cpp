@@ -22,6 +22,7 @@
 #include "runtime/container/record.hpp"
 #include "runtime/launch/launch.hpp"
 #include "runtime/launch/sync.hpp"
+#include "runtime/log.hpp"
 #include "runtime/process/attributes.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/process/terminal.hpp"
@@ -44,6 +45,7 @@ using state::Status;
                              int preserve) noexcept {
   try {
     launch::close_inherited_fds(preserve, {sync});
+    launch::forward_log(sync);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -73,6 +75,7 @@ using state::Status;
                                const seccomp::Filter* filter, int sync, int preserve) noexcept {
   try {
     launch::close_inherited_fds(preserve, {sync, pidfd});
+    launch::forward_log(sync);
     // In the host's pid namespace still; the process inherits it.
     process::apply_oom_score_adj(proc);
     // Without CLONE_INTO_CGROUP, ocirun moves us into the cgroup first: the
@@ -104,7 +107,9 @@ Spawned collect(int sync, pid_t mid, const std::function<void(pid_t, int)>& list
   UniqueFd notify;
   std::optional<Error> error;
   while (auto m = launch::receive(sync)) {
-    if (m->type == launch::MsgType::Pid) {
+    if (m->type == launch::MsgType::Log) {
+      log::relay(m->text);
+    } else if (m->type == launch::MsgType::Pid) {
       s.pid = static_cast<pid_t>(std::stol(m->text));
     } else if (m->type == launch::MsgType::Console) {
       s.console = std::move(m->fd);

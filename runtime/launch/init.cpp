@@ -155,6 +155,7 @@ void init_main(const InitConfig& cfg, int sync_fd) noexcept {
     keep.push_back(sync_fd);
     keep.push_back(cfg.exec_fifo_fd);
     close_inherited_fds(cfg.preserve_fds, std::move(keep));
+    forward_log(sync_fd);  // the --log file was among the fds just closed
     last = setup(cfg, sync_fd, fd_dir);
     executable =
         process::find_executable(cfg.config->process->args.at(0), cfg.config->process->env);
@@ -171,6 +172,7 @@ void init_main(const InitConfig& cfg, int sync_fd) noexcept {
   try {
     std::string start_state = wait_for(sync_fd, MsgType::Continue).text;
     if (cfg.mode == StartMode::Fifo) {
+      forward_log(-1);
       ::close(sync_fd);
       wait_for_start_fifo(cfg, fd_dir, start_state);
       fd_dir.reset();

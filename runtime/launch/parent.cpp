@@ -8,6 +8,7 @@
 
 #include "runtime/launch/launch.hpp"
 #include "runtime/launch/sync.hpp"
+#include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
@@ -25,9 +26,11 @@ int kill_and_reap(pid_t pid) {
 Message expect(Child& c, MsgType want, const SpawnHooks& hooks) {
   auto m = receive(c.sync.get());
   for (; m && (m->type == MsgType::Console || m->type == MsgType::RuntimeHooks ||
-               m->type == MsgType::SeccompFd);
+               m->type == MsgType::SeccompFd || m->type == MsgType::Log);
        m = receive(c.sync.get())) {
-    if (m->type == MsgType::Console) {
+    if (m->type == MsgType::Log) {
+      log::relay(m->text);
+    } else if (m->type == MsgType::Console) {
       c.console = std::move(m->fd);
       c.console_path = m->text;
     } else if (m->type == MsgType::SeccompFd) {
@@ -72,6 +75,7 @@ pid_t clone_init_after_joins(const ns::Plan& plan) {
 // Nothing escapes it: a failure goes over the sync socket.
 [[noreturn]] void join_then_clone(const InitConfig& cfg, int sync_fd, int pid_fd) noexcept {
   try {
+    forward_log(sync_fd);
     ns::join_namespaces(*cfg.namespaces, cfg.ns_fds);
     InitConfig joined = cfg;
     joined.joined_by_intermediate = true;
@@ -156,6 +160,7 @@ void release(Child& c, StartMode mode, const std::string& state) {
   send(c.sync.get(), MsgType::Start);
   // EOF: the child's end closed on exec. A message: exec failed.
   auto m = receive(c.sync.get());
+  for (; m && m->type == MsgType::Log; m = receive(c.sync.get())) log::relay(m->text);
   if (m && m->type == MsgType::Error) throw Error(m->text, m->err);
 }
 

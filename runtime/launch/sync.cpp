@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
 
@@ -68,6 +69,19 @@ std::string current_error(int* err, std::string_view where) {
   } catch (...) {
     return std::string(where) + ": unknown error";
   }
+}
+
+void forward_log(int fd) {
+  if (fd < 0) {
+    log::forward(nullptr);
+    return;
+  }
+  log::forward([fd](std::string_view level, std::string_view msg) {
+    try {
+      send(fd, MsgType::Log, 0, std::string(level) + "\n" + std::string(msg));
+    } catch (...) {
+    }
+  });
 }
 
 void fail_current(int fd, std::string_view where) noexcept {

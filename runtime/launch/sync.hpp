@@ -38,6 +38,16 @@
 //   kStart ───────────────────────────▶  (run only)
 //                 ◀─────────────────────  EOF on exec (or kError if exec failed)
 //
+// At any point before the exec (or the fifo wait), the child may send kLog
+// ("level\nmessage"): a warning of its setup, which the parent writes to its
+// stderr and --log (log::relay). The child's own stderr is the container's,
+// and its --log fd was closed with the rest.
+//
+// exec's process is made the same way by an intermediate that joins the
+// container's namespaces (runtime/container/exec.cpp): kContinue to it once
+// the parent moved it into the cgroup, then kPid, kConsole, kSeccompFd, kLog
+// and kError from it and from the process, and EOF at the process's exec.
+//
 // A parent that dies closes its end: the child sees EOF and exits. While it is
 // busy with its setup (not reading) the child has PR_SET_PDEATHSIG = SIGKILL,
 // disarmed just before kReady, so that a parent exiting right after kContinue
@@ -64,7 +74,8 @@ enum class MsgType : uint32_t {
   HooksDone,
   MountFd,
   Pid,
-  SeccompFd
+  SeccompFd,
+  Log  // a warning or debug line of the child's: "level\nmessage" (log::relay)
 };
 
 struct Message {
@@ -95,5 +106,8 @@ std::string current_error(int* err, std::string_view where);
 // Inside a catch block of a child: fail() with the exception being handled.
 // Every child entry point ends in `catch (...) { fail_current(...); }`.
 [[noreturn]] void fail_current(int fd, std::string_view where) noexcept;
+// In a child, once its inherited fds are closed: its log lines go to the
+// parent over `fd` as MsgType::Log (-1: dropped).
+void forward_log(int fd);
 
 }  // namespace ocirun::launch

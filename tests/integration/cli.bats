@@ -122,6 +122,26 @@ COMMANDS=(create start run state kill delete list spec features)
 	grep -q 'does not exist' "$log" || fail "$(cat "$log")"
 }
 
+@test "--log: a warning of the container's setup reaches the caller's log, not the container's stderr" {
+	ocirun_only "ocirun's warning"
+	# The init warns that linux.personality.flags are ignored; it runs with
+	# its fds closed and its stderr the container's: the warning goes to the
+	# runtime over the sync socket.
+	local log=$TEST_DIR/log.json
+	update_config '.linux.personality = {domain: "LINUX", flags: ["ADDR_NO_RANDOMIZE"]}'
+	set_args true
+	run --separate-stderr ocirun --log "$log" --log-format json run --bundle "$BUNDLE" warned </dev/null
+	[[ $status -eq 0 ]] || fail "run: $status $stderr"
+	[[ -n $(jq -c 'select(.level == "warning" and (.msg | contains("linux.personality.flags: not supported")))' \
+		"$log") ]] || fail "not in --log: $(cat "$log")"
+	[[ $stderr == *"ocirun: warning: "*"linux.personality.flags"* ]] || fail "stderr: $stderr"
+	# and with create, whose init's stderr is the container's own
+	run_detached ocirun --log "$log.2" --log-format json create --bundle "$BUNDLE" warned2
+	[[ $status -eq 0 ]] || fail "create: $stderr"
+	[[ -n $(jq -c 'select(.level == "warning")' "$log.2") ]] || fail "create: not in --log: $(cat "$log.2" 2>&1)"
+	ocirun delete --force warned2
+}
+
 @test "--version prints a version" {
 	run -0 ocirun --version
 	[[ $output =~ [0-9]+\.[0-9]+\.[0-9]+ ]] || fail "$output"
