@@ -84,9 +84,11 @@ void ProcFs::write(std::string_view rel, std::string_view data) const {
   write_all(f.get(), data.data(), data.size(), "write /proc/" + std::string(rel));
 }
 
-UniqueFd reopen_fd(int fd_dir, int fd, int flags) {
+UniqueFd reopen_fd(int fd_dir, int fd, int flags, int (*open_at)(int, const char*, int)) {
   // fd/N is the kernel's magic link to our own file: followed on purpose.
-  int raw = ::openat(fd_dir, std::to_string(fd).c_str(), flags | O_CLOEXEC);
+  std::string name = std::to_string(fd);
+  int raw = open_at ? open_at(fd_dir, name.c_str(), flags | O_CLOEXEC)
+                    : ::openat(fd_dir, name.c_str(), flags | O_CLOEXEC);
   if (raw < 0) throw_errno("reopening fd " + std::to_string(fd) + " through procfs");
   UniqueFd reopened(raw);
   struct stat want, got;

@@ -42,6 +42,9 @@ class ProcFs {
 // through `fd_dir`, its procfs fd directory (ProcFs::open_file("self/fd",
 // O_PATH | O_DIRECTORY), which may be opened early, while the process may
 // still make a procfs of its own); checks the result is the same file.
-UniqueFd reopen_fd(int fd_dir, int fd, int flags);
+// `open_at`, when given, makes the open instead of openat(2) (it may block,
+// as a fifo's does).
+UniqueFd reopen_fd(int fd_dir, int fd, int flags,
+                   int (*open_at)(int dir, const char* name, int flags) = nullptr);
 
 }  // namespace ocirun::sys
