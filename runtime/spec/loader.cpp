@@ -940,8 +940,20 @@ Config from_json(const nlohmann::json& doc, std::string_view name) {
 }
 
 json json_document(std::string_view text, std::string_view name) {
+  // No config nests deeper than a few levels; a document nested thousands
+  // deep would overflow the stack of the recursive code that reads it.
+  constexpr int kMaxDepth = 128;
+  auto depth_limit = [&](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth)
+      throw Error(std::string(name) + ": invalid JSON: nested deeper than " +
+                  std::to_string(kMaxDepth) + " levels");
+    return true;
+  };
   try {
-    return json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end(), depth_limit);
+  } catch (const json::out_of_range&) {
+    // a number too large for a double ("1e999")
+    throw Error(std::string(name) + ": invalid JSON: a number out of range");
   } catch (const json::parse_error& e) {
     // e.what(): "[json.exception.parse_error.101] parse error at line 1, ..."
     std::string_view msg = e.what();

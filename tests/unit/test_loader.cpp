@@ -775,3 +775,12 @@ TEST_CASE("default_spec: rootless maps the caller and needs no privilege", "[loa
   CHECK(own["linux"]["uidMappings"][0]["hostID"] == getuid());
   CHECK(own["linux"]["gidMappings"][0]["hostID"] == getgid());
 }
+
+TEST_CASE("loader: JSON too deep or with a number out of range is an error naming the file",
+          "[loader]") {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK_THROWS_WITH(ocirun::spec::parse_json(deep, "config.json"),
+                    Catch::StartsWith("config.json: invalid JSON: nested deeper than"));
+  CHECK_THROWS_WITH(ocirun::spec::parse_json(R"({"ociVersion": 1e999})", "config.json"),
+                    Catch::StartsWith("config.json: invalid JSON: a number out of range"));
+}
