@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "runtime/spec/loader.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace ocirun::cli {
@@ -88,38 +89,46 @@ unsigned parse_duration_ms(const std::string& flag, const std::string& value) {
 nlohmann::json update_resources(const Invocation& inv, const std::string& resources_text) {
   nlohmann::json r = nlohmann::json::object();
   if (!resources_text.empty()) {
-    try {
-      r = nlohmann::json::parse(resources_text);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(std::string("--resources: not valid JSON: ") + e.what(), EINVAL);
-    }
+    // The loader's reader: nesting and numbers bounded, errors naming the flag.
+    r = spec::json_document(resources_text, "--resources");
     if (!r.is_object()) throw Error("--resources: expects a LinuxResources JSON object", EINVAL);
   }
   auto has = [&](const char* f) { return inv.flags.count(f) > 0; };
   auto v = [&](const char* f) { return inv.value(f); };
-  if (has("memory")) r["memory"]["limit"] = parse_bytes("memory", v("memory"));
-  if (has("memory-swap")) r["memory"]["swap"] = parse_bytes("memory-swap", v("memory-swap"));
+  // The controller's object that a flag writes into; --resources may have
+  // given it any JSON at all.
+  auto in = [&](const char* controller) -> nlohmann::json& {
+    nlohmann::json& c = r[controller];
+    if (c.is_null()) c = nlohmann::json::object();
+    if (!c.is_object())
+      throw Error(std::string("--resources: ") + controller + ": must be an object, got " +
+                      c.dump().substr(0, 64),
+                  EINVAL);
+    return c;
+  };
+  if (has("memory")) in("memory")["limit"] = parse_bytes("memory", v("memory"));
+  if (has("memory-swap")) in("memory")["swap"] = parse_bytes("memory-swap", v("memory-swap"));
   if (has("memory-reservation"))
-    r["memory"]["reservation"] = parse_bytes("memory-reservation", v("memory-reservation"));
+    in("memory")["reservation"] = parse_bytes("memory-reservation", v("memory-reservation"));
   if (has("kernel-memory"))
-    r["memory"]["kernel"] = parse_bytes("kernel-memory", v("kernel-memory"));
+    in("memory")["kernel"] = parse_bytes("kernel-memory", v("kernel-memory"));
   if (has("kernel-memory-tcp"))
-    r["memory"]["kernelTCP"] = parse_bytes("kernel-memory-tcp", v("kernel-memory-tcp"));
+    in("memory")["kernelTCP"] = parse_bytes("kernel-memory-tcp", v("kernel-memory-tcp"));
   for (const char* f : {"cpu-shares", "cpu-share"})
-    if (has(f)) r["cpu"]["shares"] = parse_uint(f, v(f));
-  if (has("cpu-quota")) r["cpu"]["quota"] = parse_int("cpu-quota", v("cpu-quota"));
-  if (has("cpu-period")) r["cpu"]["period"] = parse_uint("cpu-period", v("cpu-period"));
+    if (has(f)) in("cpu")["shares"] = parse_uint(f, v(f));
+  if (has("cpu-quota")) in("cpu")["quota"] = parse_int("cpu-quota", v("cpu-quota"));
+  if (has("cpu-period")) in("cpu")["period"] = parse_uint("cpu-period", v("cpu-period"));
   if (has("cpu-rt-period"))
-    r["cpu"]["realtimePeriod"] = parse_uint("cpu-rt-period", v("cpu-rt-period"));
+    in("cpu")["realtimePeriod"] = parse_uint("cpu-rt-period", v("cpu-rt-period"));
   if (has("cpu-rt-runtime"))
-    r["cpu"]["realtimeRuntime"] = parse_int("cpu-rt-runtime", v("cpu-rt-runtime"));
-  if (has("cpuset-cpus")) r["cpu"]["cpus"] = v("cpuset-cpus");
-  if (has("cpuset-mems")) r["cpu"]["mems"] = v("cpuset-mems");
-  if (has("pids-limit")) r["pids"]["limit"] = parse_int("pids-limit", v("pids-limit"));
+    in("cpu")["realtimeRuntime"] = parse_int("cpu-rt-runtime", v("cpu-rt-runtime"));
+  if (has("cpuset-cpus")) in("cpu")["cpus"] = v("cpuset-cpus");
+  if (has("cpuset-mems")) in("cpu")["mems"] = v("cpuset-mems");
+  if (has("pids-limit")) in("pids")["limit"] = parse_int("pids-limit", v("pids-limit"));
   if (has("blkio-weight")) {
     uint64_t w = parse_uint("blkio-weight", v("blkio-weight"));
     if (w != 0 && (w < 10 || w > 1000)) throw bad("blkio-weight", v("blkio-weight"), "10 to 1000");
-    r["blockIO"]["weight"] = w;
+    in("blockIO")["weight"] = w;
   }
   return r;
 }

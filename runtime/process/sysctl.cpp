@@ -30,7 +30,9 @@ void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
   // Through a verified procfs: /proc/sys in the container's root may be
   // anything the image made it.
   sys::ProcFs proc = with_context("setting linux.sysctl", [] { return sys::ProcFs::open(); });
-  for (const auto& [key, value] : sysctl) {
+  for (const auto& entry : sysctl) {
+    const std::string& key = entry.first;     // no structured bindings: clang < 16
+    const std::string& value = entry.second;  // cannot capture them (tests/fuzz)
     with_context("setting sysctl " + key, [&] {
       auto path = sysctl_path(key);
       if (!path) throw Error(shown_key(key) + " is not a valid sysctl name");

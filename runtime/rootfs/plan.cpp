@@ -12,13 +12,19 @@ namespace ocirun::rootfs {
 namespace {
 
 // The devices every container gets (runtime-linux.md, "Default Devices").
-constexpr std::array<DeviceOp, 6> kDefaultDevices{{
-    {"/dev/null", 'c', 1, 3, 0666, 0, 0},
-    {"/dev/zero", 'c', 1, 5, 0666, 0, 0},
-    {"/dev/full", 'c', 1, 7, 0666, 0, 0},
-    {"/dev/random", 'c', 1, 8, 0666, 0, 0},
-    {"/dev/urandom", 'c', 1, 9, 0666, 0, 0},
-    {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
+// Names and numbers only: a constexpr table of DeviceOps (std::string) is a
+// constant expression for GCC but not for clang before 17 (tests/fuzz).
+struct DefaultDevice {
+  const char* path;
+  uint32_t major, minor;
+};
+constexpr std::array<DefaultDevice, 6> kDefaultDevices{{
+    {"/dev/null", 1, 3},
+    {"/dev/zero", 1, 5},
+    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8},
+    {"/dev/urandom", 1, 9},
+    {"/dev/tty", 5, 0},
 }};
 
 unsigned long propagation_flags(const std::string& name) {
@@ -110,7 +116,8 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
     if (op.destination == "/dev" && op.bind) dev_bound = true;
   p.make_devices = !dev_bound;  // a bind of the host's /dev is left as it is
   if (p.make_devices) {
-    p.devices.assign(kDefaultDevices.begin(), kDefaultDevices.end());
+    for (const DefaultDevice& d : kDefaultDevices)
+      p.devices.push_back(DeviceOp{d.path, 'c', d.major, d.minor, 0666, 0, 0});
     if (config.linux_) {
       for (const auto& d : config.linux_->devices) {
         DeviceOp op{d.path,

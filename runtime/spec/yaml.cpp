@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <vector>
 
 #include "runtime/spec/loader.hpp"
 #include "runtime/sys/error.hpp"
@@ -93,44 +94,81 @@ json plain_scalar(const std::string& s) {
   throw Error(std::string(name) + ": invalid YAML: " + where + std::string(msg));
 }
 
-json to_json(const YAML::Node& node, std::string_view name) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar: {
-      const std::string& tag = node.Tag();
-      // "?": a plain scalar, whose type is read from its text; "!": quoted or
-      // a block scalar, always a string. Explicit core tags resolve as plain.
-      if (tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
-          tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null")
-        return plain_scalar(node.Scalar());
-      return node.Scalar();
+// Bounds on the document once aliases are followed: the nesting the JSON
+// reader allows, and a number of values no real config comes near (Docker's
+// seccomp profile has about 2000). Without them, an alias inside its own
+// anchor (`&a [*a]`) recursed until the stack overflowed, and nested aliases
+// expanded exponentially (511 bytes asked for 10^9 values).
+constexpr size_t kMaxDepth = 128;
+constexpr size_t kMaxValues = 200000;
+
+struct Converter {
+  std::string_view name;
+  std::vector<YAML::Node> open;  // the collections being converted, outermost first
+  size_t values = 0;
+
+  json convert(const YAML::Node& node) {
+    if (++values > kMaxValues)
+      fail(name, node.Mark(),
+           "more than " + std::to_string(kMaxValues) + " values once aliases are expanded");
+    switch (node.Type()) {
+      case YAML::NodeType::Scalar:
+        return scalar(node);
+      case YAML::NodeType::Sequence:
+      case YAML::NodeType::Map:
+        return collection(node);
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        break;
     }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(to_json(item, name));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) fail(name, kv.first.Mark(), "mapping keys must be scalars");
-        const std::string& key = kv.first.Scalar();
-        if (out.contains(key)) fail(name, kv.first.Mark(), "duplicate key \"" + key + "\"");
-        out[key] = to_json(kv.second, name);
-      }
-      return out;
-    }
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      break;
+    return nullptr;
   }
-  return nullptr;
-}
+
+  static json scalar(const YAML::Node& node) {
+    const std::string& tag = node.Tag();
+    // "?": a plain scalar, whose type is read from its text; "!": quoted or
+    // a block scalar, always a string. Explicit core tags resolve as plain.
+    if (tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+        tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null")
+      return plain_scalar(node.Scalar());
+    return node.Scalar();
+  }
+
+  json collection(const YAML::Node& node) {
+    for (const YAML::Node& outer : open)
+      if (outer.is(node)) fail(name, node.Mark(), "an alias refers to a node that contains it");
+    if (open.size() >= kMaxDepth)
+      fail(name, node.Mark(), "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    open.push_back(node);
+    json out = node.IsSequence() ? sequence(node) : map(node);
+    open.pop_back();
+    return out;
+  }
+
+  json sequence(const YAML::Node& node) {
+    json out = json::array();
+    for (const auto& item : node) out.push_back(convert(item));
+    return out;
+  }
+
+  json map(const YAML::Node& node) {
+    json out = json::object();
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) fail(name, kv.first.Mark(), "mapping keys must be scalars");
+      const std::string& key = kv.first.Scalar();
+      if (out.contains(key)) fail(name, kv.first.Mark(), "duplicate key \"" + key + "\"");
+      out[key] = convert(kv.second);
+    }
+    return out;
+  }
+};
 
 }  // namespace
 
 json yaml_document(std::string_view text, std::string_view name) {
   try {
-    return to_json(YAML::Load(std::string(text)), name);
+    Converter converter{name, {}, 0};
+    return converter.convert(YAML::Load(std::string(text)));
   } catch (const YAML::Exception& e) {
     fail(name, e.mark, e.msg);
   }

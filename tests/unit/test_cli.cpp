@@ -275,12 +275,20 @@ TEST_CASE("update: --resources merged, the flags over it", "[cli]") {
 TEST_CASE("update: a --resources document that is not a JSON object is refused", "[cli]") {
   using Catch::Contains;
   CHECK_THROWS_AS(update_json({}, "{\"memory\": "), Error);
-  CHECK_THROWS_WITH(update_json({}, "{\"memory\": "), Contains("--resources: not valid JSON"));
+  CHECK_THROWS_WITH(update_json({}, "{\"memory\": "), Contains("--resources: invalid JSON"));
   CHECK_THROWS_WITH(update_json({"--memory", "1g"}, "not json"),
-                    Contains("--resources: not valid JSON"));
+                    Contains("--resources: invalid JSON"));
   CHECK_THROWS_WITH(update_json({}, "[1, 2]"), Contains("--resources: expects a LinuxResources"));
   CHECK_THROWS_WITH(update_json({}, "42"), Contains("--resources: expects a LinuxResources"));
   CHECK_THROWS_WITH(update_json({}, "null"), Contains("--resources: expects a LinuxResources"));
+  // Found by fuzz_cli (tests/fuzz/crashes/cli/): a member a flag writes
+  // into that is not an object escaped as nlohmann's type_error.
+  CHECK_THROWS_WITH(update_json({"--memory", "1m"}, R"({"memory": "x"})"),
+                    Catch::Equals(R"(--resources: memory: must be an object, got "x")"));
+  CHECK_THROWS_WITH(update_json({"--cpu-quota", "1"}, R"({"cpu": [1]})"),
+                    Catch::Equals("--resources: cpu: must be an object, got [1]"));
+  CHECK(update_json({"--pids-limit", "5"}, R"({"pids": null})") ==
+        nlohmann::json::parse(R"({"pids": {"limit": 5}})"));
 }
 
 TEST_CASE("ps: ps -ef output filtered by the PID column (the second)", "[cli]") {

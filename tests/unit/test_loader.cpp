@@ -652,6 +652,30 @@ TEST_CASE("yaml: syntax errors name the file and the line", "[loader][yaml]") {
   CHECK_THAT(yaml_refusal("{", "config.yml"), Catch::StartsWith("config.yml: invalid YAML: "));
 }
 
+TEST_CASE("yaml: aliases are followed, within bounds", "[loader][yaml]") {
+  // Found by fuzz_config_yaml (tests/fuzz/crashes/config_yaml/): an alias in
+  // its own anchor overflowed the stack, nested aliases took gigabytes.
+  Config c = parse_yaml(
+      "ociVersion: 1.0.0\nroot: &r {path: rootfs}\n"
+      "annotations: {a: &v x, b: *v}\n");
+  CHECK(c.annotations.at("b") == "x");
+  CHECK(yaml_refusal("&a [*a]") ==
+        "config.yaml: invalid YAML: line 1, column 1: an alias refers to a node that contains it");
+  CHECK_THAT(yaml_refusal("ociVersion: 1.0.0\nroot: &a {path: x, more: [*a]}\n"),
+             Catch::EndsWith("an alias refers to a node that contains it"));
+  std::string bomb = "a: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    bomb += "b" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) bomb += (j ? ", " : "") + prev;
+    bomb += "]\n";
+  }
+  CHECK_THAT(yaml_refusal(bomb),
+             Catch::EndsWith("more than 200000 values once aliases are expanded"));
+  std::string deep = std::string(200, '[') + std::string(200, ']');
+  CHECK_THAT(yaml_refusal(deep), Catch::EndsWith("nested deeper than 128 levels"));
+}
+
 // ---------------------------------------------------------------------------
 // Bundles.
 
