@@ -259,12 +259,12 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   hooks.on_cloned = on_cloned;
   hooks.runtime_hooks = runtime_hooks;
   hooks.move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
-  hooks.seccomp_listener = [&](int fd) {
-    auto doc = seccomp::process_state(rec.pid, p.seccomp_rules->listener_metadata,
+  hooks.seccomp_listener = [&](pid_t pid, int fd) {
+    auto doc = seccomp::process_state(pid, p.seccomp_rules->listener_metadata,
                                       state::state_document(rec, Status::Creating));
     seccomp::send_to_listener(p.seccomp_rules->listener_path, fd, doc.dump());
   };
-  launch::Child child = launch::spawn(ic, hooks);
+  launch::Child child = launch::spawn_init(ic, hooks);
   if (child.console && !opts.console_socket.empty()) {
     process::send_to_console_socket(opts.console_socket, child.console.get(), child.console_path);
     child.console.reset();

@@ -1,5 +1,6 @@
-// Launching a container's init: the parent side (spawn) and the child side
-// (init_main), talking over the protocol of sync.hpp.
+// Launching a container's processes, the init and exec's, through the one
+// spawn path (spawn.hpp): the parent sides (spawn_init, spawn_exec) and the
+// child sides (init_main, exec_main), talking over the protocol of sync.hpp.
 #pragma once
 
 #include <sys/types.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "namespaces/plan.hpp"
+#include "runtime/launch/spawn.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/rootfs/plan.hpp"
 #include "runtime/spec/config.hpp"
@@ -46,29 +48,26 @@ struct InitConfig {
   const seccomp::Filter* seccomp = nullptr;
 };
 
-struct Child {
-  pid_t pid = -1;
-  UniqueFd sync;             // the parent's end
-  UniqueFd console;          // process.terminal: the pty's master
-  std::string console_path;  // and its slave's path inside the container
-};
+// Clones the init into its namespaces (spawn.cpp) and waits until it is set
+// up and ready to exec. On any failure the init is killed and reaped and its
+// error is thrown. `hooks.runtime_hooks`, called when the init asks for them
+// (before its pivot), runs the prestart and createRuntime hooks and returns
+// the state JSON the createContainer hooks get.
+Child spawn_init(const InitConfig& cfg, const SpawnHooks& hooks);
 
-// Clones the init into its namespaces and waits until it is set up and ready
-// to exec. `hooks.on_cloned` runs as soon as the pid is known. On any failure the
-// child is killed and reaped and the child's error is thrown.
-// `hooks.runtime_hooks`, called when the init asks for them (before its pivot), runs
-// the prestart and createRuntime hooks and returns the state JSON the
-// createContainer hooks get.
-// `move_to_cgroup(pid)` is called when the kernel could not clone into the
-// cgroup (before 5.7), before the child is let go on. `seccomp_listener(fd)`
-// gets the seccomp notify fd when the filter has NOTIFY actions.
-struct SpawnHooks {
-  std::function<void(pid_t)> on_cloned;
-  std::function<std::string()> runtime_hooks;
-  std::function<void(pid_t)> move_to_cgroup;
-  std::function<void(int)> seccomp_listener;
+// exec's process: joins the namespaces of the container's init, in its
+// cgroup, and runs `process`.
+struct ExecConfig {
+  const spec::Process* process = nullptr;
+  const seccomp::Filter* seccomp = nullptr;  // linux.seccomp, built by the parent
+  int init_pidfd = -1;                       // the init, whose namespaces are joined
+  int namespaces = 0;                        // which (ns::namespaces_to_join)
+  int cgroup_fd = -1;                        // the cgroup (or its --cgroup sub-cgroup), or -1
+  int preserve_fds = 0;
 };
-Child spawn(const InitConfig& cfg, const SpawnHooks& hooks);
+// Spawns it (spawn.cpp, always through an intermediate) and waits for its
+// exec. On any failure it is killed and reaped and its error is thrown.
+Child spawn_exec(const ExecConfig& cfg, const SpawnHooks& hooks);
 
 // What finish_setup leaves for the moment right before execve: the seccomp
 // filter (unless it has NOTIFY actions, whose fd goes to the parent during
@@ -104,8 +103,9 @@ void close_inherited_fds(int preserve, std::vector<int> keep);
 // `state` is what the startContainer hooks get on stdin.
 void release(Child& child, StartMode mode, const std::string& state);
 
-// The child side; never returns, and nothing escapes it: any failure goes to
-// the parent over the sync socket, and the child exits.
+// The child sides; they never return, and nothing escapes them: any failure
+// goes to the parent over the sync socket, and the child exits.
 [[noreturn]] void init_main(const InitConfig& cfg, int sync_fd) noexcept;
+[[noreturn]] void exec_main(const ExecConfig& cfg, int sync_fd) noexcept;
 
 }  // namespace ocirun::launch

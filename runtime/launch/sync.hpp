@@ -1,13 +1,28 @@
-// The sync protocol between ocirun (the parent) and the container's init (the
-// child), over a SOCK_SEQPACKET socketpair: one message per datagram, each a
-// Message. Both ends are O_CLOEXEC, so the child's end closes when it execs.
+// The sync protocol between ocirun (the parent) and a process it makes in a
+// container, the init or exec's (the child), over a SOCK_SEQPACKET
+// socketpair: one message per datagram, each a Message. Both ends are
+// O_CLOEXEC, so the child's end closes when it execs. One spawn path makes
+// both (spawn.hpp); the parent's message pump is Child::until.
 //
-//   parent                               child (init)
-//   clone3 ───────────────────────────▶  [new namespaces]
-//     (a user or pid namespace joined by path: an intermediate joins the
-//      namespaces first, clones the init, writes its pid to a pipe of its
-//      own and exits; the parent is the child subreaper, so the init
-//      becomes its child)
+// 1. The clone (spawn.cpp), the same for both:
+//
+//   parent                               child
+//   clone3 into the cgroup ───────────▶  [new namespaces]
+//     or, when namespaces are joined first (init: a pod's pid, time or user
+//     namespace, or any join next to a new user namespace; exec: always):
+//   clone3 into the cgroup ───────────▶  intermediate
+//                                        close inherited fds
+//   (not in the cgroup: move it there)
+//   kContinue ────────────────────────▶  join (exec: oom_score_adj first,
+//                                        then setns on the init's pidfd)
+//                                        clone3 ──────▶  [new namespaces]
+//   read the pid pipe  ◀────────────────  write the pid, exit
+//     (a pipe of its own: on the socket the child may already be talking;
+//      the parent is a child subreaper, so the child becomes its child)
+//   reap the intermediate
+//
+// 2. The init's setup (init_spawn.cpp, init.cpp):
+//
 //   write uid_map/gid_map
 //   kMountFd × N ─────────────────────▶  (new user namespace: bind sources,
 //                                         SCM_RIGHTS, text = "mounts[i]")
@@ -38,18 +53,21 @@
 //   kStart ───────────────────────────▶  (run only)
 //                 ◀─────────────────────  EOF on exec (or kError if exec failed)
 //
-// At any point before the exec (or the fifo wait), the child may send kLog
-// ("level\nmessage"): a warning of its setup, which the parent writes to its
-// stderr and --log (log::relay). The child's own stderr is the container's,
-// and its --log fd was closed with the rest.
+// 3. exec's process (exec_process.cpp), once cloned:
 //
-// exec's process is made the same way by an intermediate that joins the
-// container's namespaces (runtime/container/exec.cpp): kContinue to it once
-// the parent moved it into the cgroup, then kPid, kConsole, kSeccompFd, kLog
-// and kError from it and from the process, and EOF at the process's exec.
+//                 ◀─────────────────────  kConsole    (process.terminal)
+//                                        user, capabilities, rlimits
+//                 ◀─────────────────────  kSeccompFd  (NOTIFY rules)
+//                 ◀─────────────────────  EOF on exec (or kError)
+//
+// At any point before the exec (or the fifo wait), the intermediate and the
+// child may send kLog ("level\nmessage"): a warning of their setup, which the
+// parent writes to its stderr and --log (log::relay). The child's own stderr
+// is the container's, and its --log fd was closed with the rest. A failure
+// anywhere is kError (errno + text), and the parent kills and reaps the child.
 //
 // A parent that dies closes its end: the child sees EOF and exits. While it is
-// busy with its setup (not reading) the child has PR_SET_PDEATHSIG = SIGKILL,
+// busy with its setup (not reading) the init has PR_SET_PDEATHSIG = SIGKILL,
 // disarmed just before kReady, so that a parent exiting right after kContinue
 // cannot kill it.
 #pragma once
@@ -73,7 +91,6 @@ enum class MsgType : uint32_t {
   RuntimeHooks,
   HooksDone,
   MountFd,
-  Pid,
   SeccompFd,
   Log  // a warning or debug line of the child's: "level\nmessage" (log::relay)
 };
