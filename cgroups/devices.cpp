@@ -53,7 +53,7 @@
 #include <optional>
 #include <string_view>
 
-#include "runtime/spec/field_path.hpp"
+#include "runtime/spec/json_reader.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/fd.hpp"
 
@@ -88,17 +88,8 @@ constexpr DefaultDevice kDefaultDevices[] = {
     {"", 'c', 10, 200, "rwm"},
 };
 
-std::string shown(const json& v) {
-  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (s.size() > 64) s = s.substr(0, 60) + "...";
-  return s;
-}
-
 [[noreturn]] void fail(const std::string& field, const std::string& what) {
-  std::string msg = field;
-  msg += ": ";
-  msg += what;
-  throw Error(std::move(msg));
+  spec::fail(spec::Path(field), what);
 }
 
 // Access letters → BPF_DEVCG_ACC_* bits; nullopt on a letter other than r, w, m.
@@ -134,40 +125,32 @@ std::string access_letters(int bits) {
 // major/minor: absent, null or -1 is any; otherwise a device number (u32, as
 // the program's context has it).
 int64_t device_number(const json& entry, const char* key, const std::string& field) {
-  auto it = entry.find(key);
-  if (it == entry.end() || it->is_null()) return -1;
+  const json* v = spec::find(entry, key);
+  if (!v) return -1;
+  if (!v->is_number_integer()) fail(field, "must be an integer, got " + spec::shown(*v));
   constexpr int64_t kMax = std::numeric_limits<uint32_t>::max();
-  if (it->is_number_unsigned()) {
-    uint64_t u = it->get<uint64_t>();
-    if (u <= static_cast<uint64_t>(kMax)) return static_cast<int64_t>(u);
-  } else if (it->is_number_integer()) {
-    int64_t v = it->get<int64_t>();
-    if (v >= -1 && v <= kMax) return v;
-  } else {
-    fail(field, "must be an integer, got " + shown(*it));
-  }
-  fail(field, "must be -1 (any) or a device number from 0 to 4294967295, got " + shown(*it));
+  if (v->is_number_unsigned() ? v->get<uint64_t>() <= uint64_t{kMax}
+                              : v->get<int64_t>() >= -1 && v->get<int64_t>() <= kMax)
+    return v->get<int64_t>();
+  fail(field, "must be -1 (any) or a device number from 0 to 4294967295, got " + spec::shown(*v));
 }
 
 DeviceRule parse_rule(const json& entry, const std::string& where) {
-  if (!entry.is_object()) fail(where, "must be an object, got " + shown(entry));
+  spec::as_object(entry, spec::Path(where));
   DeviceRule rule;
 
-  auto allow = entry.find("allow");
-  if (allow == entry.end() || allow->is_null()) fail(where + ".allow", "is required");
-  if (!allow->is_boolean()) fail(where + ".allow", "must be a boolean, got " + shown(*allow));
-  rule.allow = allow->get<bool>();
+  const json* allow = spec::find(entry, "allow");
+  if (!allow) fail(where + ".allow", "is required");
+  rule.allow = spec::as_bool(*allow, spec::Path(where + ".allow"));
 
   // Absent (or "", which Go's omitempty cannot tell from absent and runc
   // takes for "a") means every type.
-  auto type = entry.find("type");
-  if (type != entry.end() && !type->is_null()) {
-    if (!type->is_string()) fail(where + ".type", "must be a string, got " + shown(*type));
-    const auto& t = type->get_ref<const std::string&>();
+  if (const json* type = spec::find(entry, "type")) {
+    const std::string& t = spec::as_string(*type, spec::Path(where + ".type"));
     if (t == "b" || t == "c")
       rule.type = t[0];
     else if (t != "a" && !t.empty())
-      fail(where + ".type", "must be one of a, b, c, got " + shown(*type));
+      fail(where + ".type", "must be one of a, b, c, got " + spec::shown(*type));
   }
 
   rule.major = device_number(entry, "major", where + ".major");
@@ -175,12 +158,10 @@ DeviceRule parse_rule(const json& entry, const std::string& where) {
 
   // Absent or empty means rwm (runc refuses an empty access; the spec makes
   // the field optional).
-  auto access = entry.find("access");
   int bits = kAllAccess;
-  if (access != entry.end() && !access->is_null()) {
-    if (!access->is_string()) fail(where + ".access", "must be a string, got " + shown(*access));
-    auto parsed = access_bits(access->get_ref<const std::string&>());
-    if (!parsed) fail(where + ".access", "must be made of r, w and m, got " + shown(*access));
+  if (const json* access = spec::find(entry, "access")) {
+    auto parsed = access_bits(spec::as_string(*access, spec::Path(where + ".access")));
+    if (!parsed) fail(where + ".access", "must be made of r, w and m, got " + spec::shown(*access));
     bits = *parsed;
   }
   rule.access = access_letters(bits);
@@ -289,10 +270,8 @@ std::vector<DeviceRule> device_rules(const nlohmann::json& resource_devices,
   const std::string base = "linux.resources.devices";
   std::vector<DeviceRule> rules;
   if (!resource_devices.is_null()) {
-    if (!resource_devices.is_array())
-      fail(base, "must be an array, got " + shown(resource_devices));
     size_t i = 0;
-    for (const auto& entry : resource_devices) {
+    for (const auto& entry : spec::as_array(resource_devices, spec::Path(base))) {
       rules.push_back(parse_rule(entry, spec::field_element(base, i++)));
     }
   }

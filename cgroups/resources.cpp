@@ -21,7 +21,7 @@
 #include <string_view>
 #include <utility>
 
-#include "runtime/spec/field_path.hpp"
+#include "runtime/spec/json_reader.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace ocirun::cgroups {
@@ -42,65 +42,54 @@ std::string element(const std::string& base, size_t i) {
 }
 
 [[noreturn]] void fail(const std::string& field, std::string_view what) {
-  std::string message = field;
-  message += ": ";
-  message += what;
-  throw Error(std::move(message));
+  spec::fail(spec::Path(field), what);
 }
 
 // ---------------------------------------------------------------------------
-// Typed reads. The loader has checked the shapes; these re-check cheaply so
-// that a caller passing unchecked JSON (update) gets a message, not a crash.
-// JSON null counts as absent, as in the loader.
+// Typed reads, through the loader's reader (runtime/spec/json_reader.hpp).
+// The loader has checked the shapes; these re-check cheaply so that a caller
+// passing unchecked JSON (update) gets a message, not a crash. JSON null
+// counts as absent, as in the loader.
 
-const json* find(const json& obj, std::string_view key) {
-  auto it = obj.find(key);
-  return it == obj.end() || it->is_null() ? nullptr : &*it;
+using spec::find;
+
+template <class T>
+std::optional<T> get_integer(const json& obj, std::string_view key, const std::string& base) {
+  const json* v = find(obj, key);
+  if (!v) return std::nullopt;
+  return spec::as_integer<T>(*v, spec::Path(member(base, key)));
 }
 
 std::optional<int64_t> get_i64(const json& obj, std::string_view key, const std::string& base) {
-  const json* v = find(obj, key);
-  if (!v) return std::nullopt;
-  if (v->is_number_unsigned()) {
-    if (v->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) return v->get<int64_t>();
-  } else if (v->is_number_integer()) {
-    return v->get<int64_t>();
-  }
-  fail(member(base, key), "must be a 64-bit integer");
+  return get_integer<int64_t>(obj, key, base);
 }
 
 std::optional<uint64_t> get_u64(const json& obj, std::string_view key, const std::string& base) {
-  const json* v = find(obj, key);
-  if (!v) return std::nullopt;
-  if (v->is_number_unsigned() || (v->is_number_integer() && v->get<int64_t>() >= 0))
-    return v->get<uint64_t>();
-  fail(member(base, key), "must be an unsigned 64-bit integer");
+  return get_integer<uint64_t>(obj, key, base);
 }
 
 std::optional<bool> get_bool(const json& obj, std::string_view key, const std::string& base) {
   const json* v = find(obj, key);
   if (!v) return std::nullopt;
-  if (v->is_boolean()) return v->get<bool>();
-  fail(member(base, key), "must be a boolean");
+  return spec::as_bool(*v, spec::Path(member(base, key)));
 }
 
 std::optional<std::string> get_string(const json& obj, std::string_view key,
                                       const std::string& base) {
   const json* v = find(obj, key);
   if (!v) return std::nullopt;
-  if (v->is_string()) return v->get<std::string>();
-  fail(member(base, key), "must be a string");
+  return spec::as_string(*v, spec::Path(member(base, key)));
 }
 
 const json* get_object(const json& obj, std::string_view key, const std::string& base) {
   const json* v = find(obj, key);
-  if (v && !v->is_object()) fail(member(base, key), "must be an object");
+  if (v) spec::as_object(*v, spec::Path(member(base, key)));
   return v;
 }
 
 const json* get_array(const json& obj, std::string_view key, const std::string& base) {
   const json* v = find(obj, key);
-  if (v && !v->is_array()) fail(member(base, key), "must be an array");
+  if (v) spec::as_array(*v, spec::Path(member(base, key)));
   return v;
 }
 
@@ -136,7 +125,7 @@ class Planner {
   ResourcePlan plan(const json& resources) {
     const std::string base = "linux.resources";
     if (resources.is_null()) return std::move(plan_);
-    if (!resources.is_object()) fail(base, "must be an object");
+    spec::as_object(resources, spec::Path(base));
     if (const json* m = get_object(resources, "memory", base)) memory(*m, member(base, "memory"));
     if (const json* p = get_object(resources, "pids", base)) pids(*p, member(base, "pids"));
     if (const json* c = get_object(resources, "cpu", base)) cpu(*c, member(base, "cpu"));
@@ -378,7 +367,7 @@ class Planner {
       for (size_t i = 0; i < list->size(); ++i) {
         const json& d = (*list)[i];
         const std::string field = element(list_field, i);
-        if (!d.is_object()) fail(field, "must be an object");
+        spec::as_object(d, spec::Path(field));
         const std::string dev = device(d, field);
         // A per-device weight 0 is unset, as the cgroup-wide one.
         if (auto weight = get_u64(d, "weight", field); weight.value_or(0) != 0) {
@@ -405,7 +394,7 @@ class Planner {
       for (size_t i = 0; i < list->size(); ++i) {
         const json& d = (*list)[i];
         const std::string field = element(list_field, i);
-        if (!d.is_object()) fail(field, "must be an object");
+        spec::as_object(d, spec::Path(field));
         std::string value = device(d, field);
         value += ' ';
         value += name;
@@ -425,7 +414,7 @@ class Planner {
     for (size_t i = 0; i < list.size(); ++i) {
       const json& h = list[i];
       const std::string field = element(base, i);
-      if (!h.is_object()) fail(field, "must be an object");
+      spec::as_object(h, spec::Path(field));
       auto size = get_string(h, "pageSize", field);
       auto limit = get_u64(h, "limit", field);
       if (!size) fail(member(field, "pageSize"), "is required");
@@ -449,7 +438,7 @@ class Planner {
       for (char c : name)
         plain = plain && !std::isspace(static_cast<unsigned char>(c)) && c != '=' && c != '\0';
       if (!plain) fail(field, "must be a device name (no spaces)");
-      if (!limits.is_object()) fail(field, "must be an object");
+      spec::as_object(limits, spec::Path(field));
       auto handles = get_u64(limits, "hcaHandles", field);
       auto objects = get_u64(limits, "hcaObjects", field);
       std::string value = name;
@@ -481,7 +470,7 @@ class Planner {
                              dot != std::string::npos && dot != 0 && dot + 1 < key.size();
       if (!file_name)
         fail(field, "must be the name of a file of the cgroup, \"<controller>.<name>\"");
-      if (!value.is_string()) fail(field, "must be a string");
+      spec::as_string(value, spec::Path(field));
       if (std::string c = controller_of(key); !c.empty()) plan_.controllers.insert(c);
       const std::string& text = value.get_ref<const std::string&>();
       size_t start = 0;

@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "runtime/log.hpp"
-#include "runtime/spec/field_path.hpp"
+#include "runtime/spec/json_reader.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
@@ -73,7 +73,7 @@ std::string cat(const T&... parts) {
 }
 
 [[noreturn]] void fail(const std::string& field, std::string_view msg) {
-  throw Error(cat(field, ": ", msg));
+  spec::fail(spec::Path(field), msg);
 }
 
 std::string in_quotes(std::string_view s) {
@@ -88,32 +88,28 @@ std::string member_field(const std::string& field, std::string_view key) {
   return spec::field_member(field, key);
 }
 
-const json* member(const json& o, const char* key) {
-  auto it = o.find(key);
-  return it == o.end() || it->is_null() ? nullptr : &*it;
-}
+// Typed reads, through the loader's reader (runtime/spec/json_reader.hpp):
+// `exec` plans the bundle's document unvalidated, so every read checks.
+using spec::find;
 
 const std::string& string_of(const json& v, const std::string& field) {
-  if (!v.is_string()) fail(field, "must be a string");
-  return v.get_ref<const std::string&>();
+  return spec::as_string(v, spec::Path(field));
 }
 
 uint64_t unsigned_of(const json& v, const std::string& field, uint64_t max) {
-  uint64_t n = 0;
-  if (v.is_number_unsigned())
-    n = v.get<uint64_t>();
-  else if (v.is_number_integer() && v.get<int64_t>() >= 0)
-    n = static_cast<uint64_t>(v.get<int64_t>());
-  else
-    fail(field, "must be an unsigned integer");
+  uint64_t n = spec::as_integer<uint64_t>(v, spec::Path(field));
   if (n > max)
     fail(field, cat(std::to_string(n), " is out of range (at most ", std::to_string(max), ")"));
   return n;
 }
 
 const json& array_of(const json& v, const std::string& field) {
-  if (!v.is_array()) fail(field, "must be an array");
+  spec::as_array(v, spec::Path(field));
   return v;
+}
+
+void object_of(const json& v, const std::string& field) {
+  spec::as_object(v, spec::Path(field));
 }
 
 bool takes_errno(uint32_t kind) {
@@ -169,17 +165,17 @@ std::string arch_name(uint32_t arch) {
 }
 
 ArgCompare arg_of(const json& a, const std::string& field) {
-  if (!a.is_object()) fail(field, "must be an object");
+  object_of(a, field);
   ArgCompare c;
-  const json* index = member(a, "index");
-  const json* value = member(a, "value");
-  const json* op = member(a, "op");
-  if (!index) fail(member_field(field, "index"), "required");
-  if (!value) fail(member_field(field, "value"), "required");
-  if (!op) fail(member_field(field, "op"), "required");
+  const json* index = find(a, "index");
+  const json* value = find(a, "value");
+  const json* op = find(a, "op");
+  if (!index) fail(member_field(field, "index"), "is required");
+  if (!value) fail(member_field(field, "value"), "is required");
+  if (!op) fail(member_field(field, "op"), "is required");
   c.index = static_cast<unsigned>(unsigned_of(*index, member_field(field, "index"), kMaxArgs - 1));
   c.value = unsigned_of(*value, member_field(field, "value"), UINT64_MAX);
-  if (const json* two = member(a, "valueTwo"))
+  if (const json* two = find(a, "valueTwo"))
     c.value_two = unsigned_of(*two, member_field(field, "valueTwo"), UINT64_MAX);
   const std::string& name = string_of(*op, member_field(field, "op"));
   auto it = std::find_if(std::begin(kOperators), std::end(kOperators),
@@ -195,17 +191,17 @@ void syscalls_of(const json& list, const std::string& field, RuleSet& out) {
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string f = index_field(field, i);
     const json& e = list[i];
-    if (!e.is_object()) fail(f, "must be an object");
-    const json* names = member(e, "names");
-    const json* action = member(e, "action");
-    if (!names) fail(member_field(f, "names"), "required");
-    if (!action) fail(member_field(f, "action"), "required");
+    object_of(e, f);
+    const json* names = find(e, "names");
+    const json* action = find(e, "action");
+    if (!names) fail(member_field(f, "names"), "is required");
+    if (!action) fail(member_field(f, "action"), "is required");
     array_of(*names, member_field(f, "names"));
     if (names->empty()) fail(member_field(f, "names"), "must name at least one syscall");
-    Action act = action_of(*action, member(e, "errnoRet"), member_field(f, "action"),
+    Action act = action_of(*action, find(e, "errnoRet"), member_field(f, "action"),
                            member_field(f, "errnoRet"));
     std::vector<ArgCompare> args;
-    if (const json* a = member(e, "args")) {
+    if (const json* a = find(e, "args")) {
       array_of(*a, member_field(f, "args"));
       for (size_t k = 0; k < a->size(); ++k)
         args.push_back(arg_of((*a)[k], index_field(member_field(f, "args"), k)));
@@ -428,13 +424,13 @@ uint32_t scmp_action(const Action& a) {
 
 RuleSet plan(const json& seccomp) {
   const std::string base = "linux.seccomp";
-  if (!seccomp.is_object()) fail(base, "must be an object");
+  object_of(seccomp, base);
   RuleSet out;
 
-  const json* def = member(seccomp, "defaultAction");
-  if (!def) fail(member_field(base, "defaultAction"), "required");
+  const json* def = find(seccomp, "defaultAction");
+  if (!def) fail(member_field(base, "defaultAction"), "is required");
   out.default_action =
-      action_of(*def, member(seccomp, "defaultErrnoRet"), member_field(base, "defaultAction"),
+      action_of(*def, find(seccomp, "defaultErrnoRet"), member_field(base, "defaultAction"),
                 member_field(base, "defaultErrnoRet"));
   if (out.default_action.kind == SCMP_ACT_NOTIFY)
     fail(member_field(base, "defaultAction"),
@@ -442,7 +438,7 @@ RuleSet plan(const json& seccomp) {
          "the filter would wait for an agent that has no fd yet)");
 
   out.architectures.push_back(seccomp_arch_native());
-  if (const json* archs = member(seccomp, "architectures")) {
+  if (const json* archs = find(seccomp, "architectures")) {
     const std::string f = member_field(base, "architectures");
     array_of(*archs, f);
     for (size_t i = 0; i < archs->size(); ++i) {
@@ -454,7 +450,7 @@ RuleSet plan(const json& seccomp) {
     }
   }
 
-  if (const json* flags = member(seccomp, "flags")) {
+  if (const json* flags = find(seccomp, "flags")) {
     const std::string f = member_field(base, "flags");
     array_of(*flags, f);
     for (size_t i = 0; i < flags->size(); ++i) {
@@ -469,15 +465,15 @@ RuleSet plan(const json& seccomp) {
     out.flags.push_back("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
   }
 
-  if (const json* p = member(seccomp, "listenerPath"))
+  if (const json* p = find(seccomp, "listenerPath"))
     out.listener_path = string_of(*p, member_field(base, "listenerPath"));
-  if (const json* m = member(seccomp, "listenerMetadata")) {
+  if (const json* m = find(seccomp, "listenerMetadata")) {
     out.listener_metadata = string_of(*m, member_field(base, "listenerMetadata"));
     if (out.listener_path.empty())
       fail(member_field(base, "listenerMetadata"), "set without listenerPath");
   }
 
-  if (const json* calls = member(seccomp, "syscalls"))
+  if (const json* calls = find(seccomp, "syscalls"))
     syscalls_of(*calls, member_field(base, "syscalls"), out);
 
   if (out.uses_notify && out.listener_path.empty())

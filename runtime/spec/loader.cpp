@@ -1,452 +1,26 @@
-// The config loader: one walker over the parsed document that keeps track of
-// where it is, so that every message names the offending field.
-//
-// Two halves share the walker's primitives. The fields the runtime acts on are
-// decoded into the typed Config by overloads of decode(), one per type. The
-// sections kept as raw JSON (linux.resources, linux.seccomp) and the fields the
-// Config has no room for are checked against small constexpr schema tables
-// (Shape) transcribed from the runtime-spec's JSON schema.
+// The config loader: the parsed document decoded into the typed Config by
+// overloads of decode(), one per type, through the JSON reader
+// (json_reader.hpp: every message names the offending field). The sections
+// kept as raw JSON (linux.resources, linux.seccomp) and the fields the Config
+// has no room for are checked against the schema tables (schema.hpp). The
+// documents themselves (files, JSON and YAML text) are read by document.cpp.
 #include "runtime/spec/loader.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
-#include <cctype>
 #include <cerrno>
-#include <concepts>
-#include <limits>
 #include <span>
 #include <utility>
 
+#include "runtime/spec/json_reader.hpp"
+#include "runtime/spec/schema.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/spec/validate.hpp"
 #include "runtime/sys/error.hpp"
-#include "runtime/sys/fd.hpp"
 
 namespace ocirun::spec {
 namespace {
 
 using json = nlohmann::json;
-
-// ---------------------------------------------------------------------------
-// Where the walker stands: a chain of parents on the stack, spelt out only when
-// a message needs it ("linux.namespaces[2].type", `linux.sysctl["a.b"]`).
-
-class Path {
- public:
-  Path() = default;
-  Path operator/(std::string_view key) const { return Path(this, key, 0, false); }
-  Path operator[](size_t index) const { return Path(this, {}, index, true); }
-
-  std::string str() const {
-    std::string out = parent_ ? parent_->str() : std::string();
-    if (is_index_) {
-      out += '[' + std::to_string(index_) + ']';
-    } else if (parent_) {
-      if (!plain_key(key_)) {
-        out += '[' + json(key_).dump(-1, ' ', false, json::error_handler_t::replace) + ']';
-      } else {
-        if (!out.empty()) out += '.';
-        out += key_;
-      }
-    }
-    return out;
-  }
-
- private:
-  Path(const Path* parent, std::string_view key, size_t index, bool is_index)
-      : parent_(parent), key_(key), index_(index), is_index_(is_index) {}
-
-  static bool plain_key(std::string_view k) {
-    if (k.empty()) return false;
-    for (char c : k)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
-    return true;
-  }
-
-  const Path* parent_ = nullptr;
-  std::string_view key_;
-  size_t index_ = 0;
-  bool is_index_ = false;
-};
-
-// ---------------------------------------------------------------------------
-// Messages.
-
-std::string shown(const json& v) {
-  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (s.size() > 64) s = s.substr(0, 60) + "...";
-  return s;
-}
-
-std::string literal(std::string_view s) {
-  return shown(json(s));
-}
-
-[[noreturn]] void fail(const Path& p, std::string_view what) {
-  std::string where = p.str();
-  if (where.empty()) throw Error(std::string(what));
-  throw Error(where + ": " + std::string(what));
-}
-
-[[noreturn]] void mismatch(const Path& p, std::string_view expected, const json& got) {
-  fail(p, "must be " + std::string(expected) + ", got " + shown(got));
-}
-
-template <class Range>
-std::string joined(const Range& words) {
-  std::string out;
-  for (std::string_view w : words) {
-    if (!out.empty()) out += ", ";
-    out += w;
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------
-// Primitives: one JSON value of one type.
-
-const json::object_t& as_object(const json& v, const Path& p) {
-  if (!v.is_object()) mismatch(p, "an object", v);
-  return v.get_ref<const json::object_t&>();
-}
-
-const json::array_t& as_array(const json& v, const Path& p) {
-  if (!v.is_array()) mismatch(p, "an array", v);
-  return v.get_ref<const json::array_t&>();
-}
-
-const std::string& as_string(const json& v, const Path& p) {
-  if (!v.is_string()) mismatch(p, "a string", v);
-  return v.get_ref<const std::string&>();
-}
-
-bool as_bool(const json& v, const Path& p) {
-  if (!v.is_boolean()) mismatch(p, "a boolean", v);
-  return v.get<bool>();
-}
-
-template <std::integral T>
-std::string integer_kind() {
-  return std::string(std::is_signed_v<T> ? "a " : "an unsigned ") +
-         std::to_string(std::numeric_limits<T>::digits + std::is_signed_v<T>) + "-bit integer";
-}
-
-template <std::integral T>
-T as_integer(const json& v, const Path& p) {
-  if (v.is_number_unsigned()) {
-    auto u = v.get<uint64_t>();
-    if (std::in_range<T>(u)) return static_cast<T>(u);
-  } else if (v.is_number_integer()) {
-    auto i = v.get<int64_t>();
-    if (std::in_range<T>(i)) return static_cast<T>(i);
-  }
-  mismatch(p, integer_kind<T>(), v);
-}
-
-// A member of an object; JSON null counts as absent (as Go's encoders write it).
-const json* find(const json::object_t& o, std::string_view key) {
-  auto it = o.find(key);
-  return it == o.end() || it->second.is_null() ? nullptr : &it->second;
-}
-
-// ---------------------------------------------------------------------------
-// Schema tables for what is validated but not decoded.
-
-enum class Kind : uint8_t { Bool, String, I32, I64, U16, U32, U64, Object, Array, Map };
-
-struct Shape;
-
-struct Field {
-  std::string_view key;
-  const Shape* shape;
-  bool required = false;
-};
-
-struct Shape {
-  Kind kind;
-  std::span<const Field> fields{};              // Object: the known properties
-  const Shape* item = nullptr;                  // Array: items; Map: values
-  std::span<const std::string_view> choices{};  // String: allowed values, if any
-  bool (*matches)(std::string_view) = nullptr;  // String: a pattern, if any
-  std::string_view pattern{};                   // String: the pattern, for messages
-  size_t min_items = 0;                         // Array
-};
-
-void check_shape(const json& v, const Path& p, const Shape& s);
-
-void check_fields(const json::object_t& o, const Path& p, std::span<const Field> fields) {
-  for (const Field& f : fields) {
-    const json* v = find(o, f.key);
-    if (v) {
-      check_shape(*v, p / f.key, *f.shape);
-    } else if (f.required) {
-      fail(p / f.key, "is required");
-    }
-  }
-}
-
-void check_string(const std::string& s, const Path& p, const Shape& shape) {
-  if (!shape.choices.empty()) {
-    for (std::string_view c : shape.choices)
-      if (c == s) return;
-    fail(p, "must be one of " + joined(shape.choices) + ", got " + literal(s));
-  }
-  if (shape.matches && !shape.matches(s))
-    fail(p, "must match " + std::string(shape.pattern) + ", got " + literal(s));
-}
-
-void check_shape(const json& v, const Path& p, const Shape& s) {
-  switch (s.kind) {
-    case Kind::Bool:
-      as_bool(v, p);
-      break;
-    case Kind::String:
-      check_string(as_string(v, p), p, s);
-      break;
-    case Kind::I32:
-      as_integer<int32_t>(v, p);
-      break;
-    case Kind::I64:
-      as_integer<int64_t>(v, p);
-      break;
-    case Kind::U16:
-      as_integer<uint16_t>(v, p);
-      break;
-    case Kind::U32:
-      as_integer<uint32_t>(v, p);
-      break;
-    case Kind::U64:
-      as_integer<uint64_t>(v, p);
-      break;
-    case Kind::Object:
-      check_fields(as_object(v, p), p, s.fields);
-      break;
-    case Kind::Array: {
-      const auto& a = as_array(v, p);
-      if (a.size() < s.min_items)
-        fail(p, "must have at least " + std::to_string(s.min_items) + " item(s)");
-      for (size_t i = 0; i < a.size(); ++i) check_shape(a[i], p[i], *s.item);
-      break;
-    }
-    case Kind::Map:
-      for (const auto& [key, value] : as_object(v, p)) {
-        if (key.empty()) fail(p, "keys must not be empty");
-        check_shape(value, p / key, *s.item);
-      }
-      break;
-  }
-}
-
-// Patterns of the schema, as plain scanners (no <regex> at start-up).
-bool all_of(std::string_view s, std::string_view allowed) {
-  return s.find_first_not_of(allowed) == std::string_view::npos;
-}
-constexpr std::string_view kDigits = "0123456789";
-
-bool is_page_size(std::string_view s) {  // ^[1-9][0-9]*[KMG]B$
-  return s.size() >= 3 && s[0] >= '1' && s[0] <= '9' && s.ends_with('B') &&
-         std::string_view("KMG").find(s[s.size() - 2]) != std::string_view::npos &&
-         all_of(s.substr(1, s.size() - 3), kDigits);
-}
-bool is_cpu_list(std::string_view s) {
-  return all_of(s, "0123456789, -");
-}  // ^[0-9, -]*$
-bool is_mem_bw(std::string_view s) {  // ^MB:[^\n]*$
-  return s.starts_with("MB:") && s.find('\n') == std::string_view::npos;
-}
-
-// Leaves.
-constexpr Shape kBool{Kind::Bool};
-constexpr Shape kString{Kind::String};
-constexpr Shape kI32{Kind::I32};
-constexpr Shape kI64{Kind::I64};
-constexpr Shape kU16{Kind::U16};
-constexpr Shape kU32{Kind::U32};
-constexpr Shape kU64{Kind::U64};
-constexpr Shape kStrings{.kind = Kind::Array, .item = &kString};
-constexpr Shape kStringMap{.kind = Kind::Map, .item = &kString};
-
-constexpr Shape enum_of(std::span<const std::string_view> choices) {
-  return {.kind = Kind::String, .choices = choices};
-}
-constexpr Shape array_of(const Shape& item, size_t min_items = 0) {
-  return {.kind = Kind::Array, .item = &item, .min_items = min_items};
-}
-constexpr Shape object_of(std::span<const Field> fields) {
-  return {.kind = Kind::Object, .fields = fields};
-}
-
-// config-schema.json: process fields the Config does not keep.
-constexpr std::string_view kIoPrioClasses[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
-                                               "IOPRIO_CLASS_IDLE"};
-constexpr Shape kIoPrioClass = enum_of(kIoPrioClasses);
-constexpr Field kIoPriorityFields[] = {{"class", &kIoPrioClass, true}, {"priority", &kI32}};
-constexpr Shape kIoPriority = object_of(kIoPriorityFields);
-
-constexpr std::string_view kSchedPolicies[] = {"SCHED_OTHER",   "SCHED_FIFO", "SCHED_RR",
-                                               "SCHED_BATCH",   "SCHED_ISO",  "SCHED_IDLE",
-                                               "SCHED_DEADLINE"};
-constexpr std::string_view kSchedFlags[] = {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
-                                            "SCHED_FLAG_DL_OVERRUN",    "SCHED_FLAG_KEEP_POLICY",
-                                            "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN",
-                                            "SCHED_FLAG_UTIL_CLAMP_MAX"};
-constexpr Shape kSchedPolicy = enum_of(kSchedPolicies);
-constexpr Shape kSchedFlag = enum_of(kSchedFlags);
-constexpr Shape kSchedFlagList = array_of(kSchedFlag);
-constexpr Field kSchedulerFields[] = {{"policy", &kSchedPolicy, true},
-                                      {"nice", &kI32},
-                                      {"priority", &kI32},
-                                      {"flags", &kSchedFlagList},
-                                      {"runtime", &kU64},
-                                      {"deadline", &kU64},
-                                      {"period", &kU64}};
-constexpr Shape kScheduler = object_of(kSchedulerFields);
-
-constexpr Shape kCpuList{.kind = Kind::String, .matches = is_cpu_list, .pattern = "^[0-9, -]*$"};
-constexpr Field kCpuAffinityFields[] = {{"initial", &kCpuList}, {"final", &kCpuList}};
-constexpr Shape kCpuAffinity = object_of(kCpuAffinityFields);
-
-constexpr Field kProcessExtras[] = {{"commandLine", &kString}};
-constexpr Field kUserExtras[] = {{"username", &kString}};
-
-// config-linux.json: linux.resources.
-constexpr Field kDeviceCgroupFields[] = {{"allow", &kBool, true},
-                                         {"type", &kString},
-                                         {"major", &kI64},
-                                         {"minor", &kI64},
-                                         {"access", &kString}};
-constexpr Shape kDeviceCgroup = object_of(kDeviceCgroupFields);
-
-constexpr Field kPidsFields[] = {{"limit", &kI64, true}};
-
-constexpr Field kWeightDeviceFields[] = {
-    {"major", &kI64, true}, {"minor", &kI64, true}, {"weight", &kU16}, {"leafWeight", &kU16}};
-constexpr Shape kWeightDevice = object_of(kWeightDeviceFields);
-constexpr Field kThrottleFields[] = {
-    {"major", &kI64, true}, {"minor", &kI64, true}, {"rate", &kU64}};
-constexpr Shape kThrottle = object_of(kThrottleFields);
-constexpr Shape kThrottles = array_of(kThrottle);
-constexpr Shape kWeightDevices = array_of(kWeightDevice);
-constexpr Field kBlockIoFields[] = {{"weight", &kU16},
-                                    {"leafWeight", &kU16},
-                                    {"throttleReadBpsDevice", &kThrottles},
-                                    {"throttleWriteBpsDevice", &kThrottles},
-                                    {"throttleReadIOPSDevice", &kThrottles},
-                                    {"throttleWriteIOPSDevice", &kThrottles},
-                                    {"weightDevice", &kWeightDevices}};
-
-constexpr Field kCpuFields[] = {
-    {"cpus", &kString},         {"mems", &kString}, {"period", &kU64},
-    {"quota", &kI64},           {"burst", &kU64},   {"realtimePeriod", &kU64},
-    {"realtimeRuntime", &kI64}, {"shares", &kU64},  {"idle", &kI64}};
-
-constexpr Shape kPageSize{
-    .kind = Kind::String, .matches = is_page_size, .pattern = "^[1-9][0-9]*[KMG]B$"};
-constexpr Field kHugepageFields[] = {{"pageSize", &kPageSize, true}, {"limit", &kU64, true}};
-constexpr Shape kHugepage = object_of(kHugepageFields);
-
-constexpr Field kMemoryFields[] = {{"kernel", &kI64},
-                                   {"kernelTCP", &kI64},
-                                   {"limit", &kI64},
-                                   {"reservation", &kI64},
-                                   {"swap", &kI64},
-                                   {"swappiness", &kU64},
-                                   {"disableOOMKiller", &kBool},
-                                   {"useHierarchy", &kBool},
-                                   {"checkBeforeUpdate", &kBool}};
-
-constexpr Field kPriorityFields[] = {{"name", &kString, true}, {"priority", &kU32, true}};
-constexpr Shape kPriority = object_of(kPriorityFields);
-constexpr Shape kPriorities = array_of(kPriority);
-constexpr Field kNetworkFields[] = {{"classID", &kU32}, {"priorities", &kPriorities}};
-
-constexpr Field kRdmaFields[] = {{"hcaHandles", &kU32}, {"hcaObjects", &kU32}};
-constexpr Shape kRdma = object_of(kRdmaFields);
-
-constexpr Shape kDeviceCgroups = array_of(kDeviceCgroup);
-constexpr Shape kPids = object_of(kPidsFields);
-constexpr Shape kBlockIo = object_of(kBlockIoFields);
-constexpr Shape kCpu = object_of(kCpuFields);
-constexpr Shape kHugepages = array_of(kHugepage);
-constexpr Shape kMemory = object_of(kMemoryFields);
-constexpr Shape kNetwork = object_of(kNetworkFields);
-constexpr Shape kRdmaMap{.kind = Kind::Map, .item = &kRdma};
-constexpr Field kResourcesFields[] = {{"unified", &kStringMap}, {"devices", &kDeviceCgroups},
-                                      {"pids", &kPids},         {"blockIO", &kBlockIo},
-                                      {"cpu", &kCpu},           {"hugepageLimits", &kHugepages},
-                                      {"memory", &kMemory},     {"network", &kNetwork},
-                                      {"rdma", &kRdmaMap}};
-constexpr Shape kResources = object_of(kResourcesFields);
-
-// defs-linux.json: linux.seccomp.
-constexpr Shape kSeccompAction = enum_of(kSeccompActions);
-constexpr Shape kSeccompFlag = enum_of(kSeccompFlags);
-constexpr Shape kSeccompArch = enum_of(kSeccompArchs);
-constexpr Shape kSeccompOperator = enum_of(kSeccompOperators);
-constexpr Field kSyscallArgFields[] = {{"index", &kU32, true},
-                                       {"value", &kU64, true},
-                                       {"valueTwo", &kU64},
-                                       {"op", &kSeccompOperator, true}};
-constexpr Shape kSyscallArg = object_of(kSyscallArgFields);
-constexpr Shape kSyscallArgs = array_of(kSyscallArg);
-constexpr Shape kSyscallNames = array_of(kString, 1);
-constexpr Field kSyscallFields[] = {{"names", &kSyscallNames, true},
-                                    {"action", &kSeccompAction, true},
-                                    {"errnoRet", &kU32},
-                                    {"args", &kSyscallArgs}};
-constexpr Shape kSyscall = object_of(kSyscallFields);
-constexpr Shape kSyscalls = array_of(kSyscall);
-constexpr Shape kSeccompFlagList = array_of(kSeccompFlag);
-constexpr Shape kSeccompArchList = array_of(kSeccompArch);
-constexpr Field kSeccompFields[] = {{"defaultAction", &kSeccompAction, true},
-                                    {"defaultErrnoRet", &kU32},
-                                    {"flags", &kSeccompFlagList},
-                                    {"listenerPath", &kString},
-                                    {"listenerMetadata", &kString},
-                                    {"architectures", &kSeccompArchList},
-                                    {"syscalls", &kSyscalls}};
-constexpr Shape kSeccomp = object_of(kSeccompFields);
-
-// config-linux.json: linux fields the Config does not keep.
-constexpr Field kNetDeviceFields[] = {{"name", &kString}};
-constexpr Shape kNetDevice = object_of(kNetDeviceFields);
-constexpr Shape kNetDevices{.kind = Kind::Map, .item = &kNetDevice};
-
-constexpr Shape kMemBw{.kind = Kind::String, .matches = is_mem_bw, .pattern = "^MB:[^\\n]*$"};
-constexpr Field kIntelRdtFields[] = {{"closID", &kString},
-                                     {"schemata", &kStrings},
-                                     {"l3CacheSchema", &kString},
-                                     {"memBwSchema", &kMemBw},
-                                     {"enableMonitoring", &kBool}};
-constexpr Shape kIntelRdt = object_of(kIntelRdtFields);
-
-constexpr std::string_view kMemPolicyModes[] = {
-    "MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
-    "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"};
-constexpr std::string_view kMemPolicyFlags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
-                                                "MPOL_F_STATIC_NODES"};
-constexpr Shape kMemPolicyMode = enum_of(kMemPolicyModes);
-constexpr Shape kMemPolicyFlag = enum_of(kMemPolicyFlags);
-constexpr Shape kMemPolicyFlagList = array_of(kMemPolicyFlag);
-constexpr Field kMemoryPolicyFields[] = {
-    {"mode", &kMemPolicyMode}, {"nodes", &kString}, {"flags", &kMemPolicyFlagList}};
-constexpr Shape kMemoryPolicy = object_of(kMemoryPolicyFields);
-
-constexpr std::string_view kPersonalityDomains[] = {"LINUX", "LINUX32"};
-constexpr Shape kPersonalityDomain = enum_of(kPersonalityDomains);
-constexpr Field kPersonalityFields[] = {{"domain", &kPersonalityDomain}, {"flags", &kStrings}};
-constexpr Shape kPersonality = object_of(kPersonalityFields);
-
-constexpr Field kTimeOffsetFields[] = {{"secs", &kI64}, {"nanosecs", &kU32}};
-constexpr Shape kTimeOffset = object_of(kTimeOffsetFields);
-constexpr Field kTimeOffsetsFields[] = {{"boottime", &kTimeOffset}, {"monotonic", &kTimeOffset}};
-constexpr Shape kTimeOffsets = object_of(kTimeOffsetsFields);
-
-constexpr Field kLinuxExtras[] = {
-    {"netDevices", &kNetDevices}, {"intelRdt", &kIntelRdt}, {"memoryPolicy", &kMemoryPolicy}};
 
 // ---------------------------------------------------------------------------
 // Decoding into the typed Config: decode(value, path, out) per type.
@@ -464,7 +38,7 @@ Checked<T> checked(T& out, void (*check)(const T&, const Path&)) {
 
 // Checks against a schema table and keeps the value as it is (out may be null).
 struct Shaped {
-  const Shape& shape;
+  const schema::Shape& shape;
   json* out;
 };
 
@@ -612,7 +186,7 @@ void namespaced_sysctls(const Linux& lx, const Path& p) {
 
 // Semantic versioning 2.0.0: MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD].
 bool numeric_identifier(std::string_view s) {
-  return !s.empty() && all_of(s, kDigits) && (s.size() == 1 || s[0] != '0');
+  return !s.empty() && schema::all_of(s, schema::kDigits) && (s.size() == 1 || s[0] != '0');
 }
 
 bool dotted_identifiers(std::string_view s, bool prerelease) {
@@ -621,8 +195,8 @@ bool dotted_identifiers(std::string_view s, bool prerelease) {
   while (true) {
     size_t dot = s.find('.');
     std::string_view id = s.substr(0, dot);
-    if (id.empty() || !all_of(id, kIdent)) return false;
-    if (prerelease && all_of(id, kDigits) && !numeric_identifier(id)) return false;
+    if (id.empty() || !schema::all_of(id, kIdent)) return false;
+    if (prerelease && schema::all_of(id, schema::kDigits) && !numeric_identifier(id)) return false;
     if (dot == std::string_view::npos) return true;
     s.remove_prefix(dot + 1);
   }
@@ -670,13 +244,13 @@ void decode(const json& v, const Path& p, bool& out) {
 }
 
 void decode(const json& v, const Path& p, std::map<std::string, std::string>& out) {
-  check_shape(v, p, kStringMap);
+  schema::check_shape(v, p, schema::kStringMap);
   out.clear();
   for (const auto& [key, value] : v.items()) out.emplace(key, value.get<std::string>());
 }
 
 void decode(const json& v, const Path& p, Shaped out) {
-  check_shape(v, p, out.shape);
+  schema::check_shape(v, p, out.shape);
   if (out.out) *out.out = v;
 }
 
@@ -730,7 +304,7 @@ void decode(const json& v, const Path& p, User& out) {
   field(o, "gid", p, out.gid);
   field(o, "umask", p, out.umask);
   field(o, "additionalGids", p, out.additional_gids);
-  check_fields(o, p, kUserExtras);
+  schema::check_fields(o, p, schema::kUserExtras.fields);
 }
 
 void decode(const json& v, const Path& p, ConsoleSize& out) {
@@ -742,7 +316,7 @@ void decode(const json& v, const Path& p, ConsoleSize& out) {
 // The sections below are checked against their schema table first, so that
 // their messages name the field as for the sections kept as JSON.
 void decode(const json& v, const Path& p, Scheduler& out) {
-  check_shape(v, p, kScheduler);
+  schema::check_shape(v, p, schema::kScheduler);
   const auto& o = as_object(v, p);
   required(o, "policy", p, out.policy);
   field(o, "nice", p, out.nice);
@@ -755,7 +329,7 @@ void decode(const json& v, const Path& p, Scheduler& out) {
 }
 
 void decode(const json& v, const Path& p, IoPriority& out) {
-  check_shape(v, p, kIoPriority);
+  schema::check_shape(v, p, schema::kIoPriority);
   const auto& o = as_object(v, p);
   required(o, "class", p, out.io_class);
   field(o, "priority", p, out.priority);
@@ -763,7 +337,7 @@ void decode(const json& v, const Path& p, IoPriority& out) {
 }
 
 void decode(const json& v, const Path& p, CpuAffinity& out) {
-  check_shape(v, p, kCpuAffinity);
+  schema::check_shape(v, p, schema::kCpuAffinity);
   const auto& o = as_object(v, p);
   field(o, "initial", p, checked(out.initial, cpu_list));
   field(o, "final", p, checked(out.final, cpu_list));
@@ -786,7 +360,7 @@ void decode(const json& v, const Path& p, Process& out) {
   field(o, "scheduler", p, out.scheduler);
   field(o, "ioPriority", p, out.io_priority);
   field(o, "execCPUAffinity", p, out.exec_cpu_affinity);
-  check_fields(o, p, kProcessExtras);
+  schema::check_fields(o, p, schema::kProcessExtras.fields);
 }
 
 void decode(const json& v, const Path& p, Hook& out) {
@@ -836,14 +410,14 @@ void decode(const json& v, const Path& p, Device& out) {
 }
 
 void decode(const json& v, const Path& p, Personality& out) {
-  check_shape(v, p, kPersonality);
+  schema::check_shape(v, p, schema::kPersonality);
   const auto& o = as_object(v, p);
   field(o, "domain", p, out.domain);
   field(o, "flags", p, out.flags);
 }
 
 void decode(const json& v, const Path& p, TimeOffset& out) {
-  check_shape(v, p, kTimeOffset);
+  schema::check_shape(v, p, schema::kTimeOffset);
   const auto& o = as_object(v, p);
   field(o, "secs", p, out.secs);
   field(o, "nanosecs", p, out.nanosecs);
@@ -851,7 +425,7 @@ void decode(const json& v, const Path& p, TimeOffset& out) {
 }
 
 void decode(const json& v, const Path& p, TimeOffsets& out) {
-  check_shape(v, p, kTimeOffsets);
+  schema::check_shape(v, p, schema::kTimeOffsets);
   const auto& o = as_object(v, p);
   field(o, "monotonic", p, out.monotonic);
   field(o, "boottime", p, out.boottime);
@@ -869,12 +443,12 @@ void decode(const json& v, const Path& p, Linux& out) {
   field(o, "readonlyPaths", p, checked(out.readonly_paths, each<absolute_path>));
   field(o, "rootfsPropagation", p, checked(out.rootfs_propagation, one_of<kPropagations>));
   field(o, "mountLabel", p, out.mount_label);
-  field(o, "resources", p, Shaped{kResources, &out.resources});
-  field(o, "seccomp", p, Shaped{kSeccomp, &out.seccomp});
+  field(o, "resources", p, Shaped{schema::kResources, &out.resources});
+  field(o, "seccomp", p, Shaped{schema::kSeccomp, &out.seccomp});
   field(o, "personality", p, out.personality);
   if (field(o, "timeOffsets", p, out.time_offsets))
     report(check_time_offsets(*out.time_offsets, out.namespaces), p / "timeOffsets");
-  check_fields(o, p, kLinuxExtras);
+  schema::check_fields(o, p, schema::kLinuxExtras.fields);
   for (std::string_view name : kUnimplementedLinux)
     if (o.contains(name)) out.unimplemented.emplace_back(name);
   namespaced_sysctls(out, p);
@@ -897,104 +471,10 @@ Config decode_config(const json& doc) {
   return c;
 }
 
-// ---------------------------------------------------------------------------
-// Files.
-
-// Reads a whole file into `out`; false if it does not exist.
-bool read_file(const std::string& path, std::string& out) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return false;
-    throw_errno(path);
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) out.reserve(static_cast<size_t>(st.st_size));
-  char buf[16384];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno(path);
-    }
-    if (n == 0) return true;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
-std::string join(const std::string& dir, std::string_view file) {
-  if (dir.empty()) return std::string(file);
-  std::string out = dir;
-  if (!out.ends_with('/')) out += '/';
-  out += file;
-  return out;
-}
-
 }  // namespace
-
-void check_resources(const nlohmann::json& doc, std::string_view name) {
-  with_context(name, [&] { check_shape(doc, Path(), kResources); });
-}
 
 Config from_json(const nlohmann::json& doc, std::string_view name) {
   return with_context(name, [&] { return decode_config(doc); });
-}
-
-json json_document(std::string_view text, std::string_view name) {
-  // No config nests deeper than a few levels; a document nested thousands
-  // deep would overflow the stack of the recursive code that reads it.
-  constexpr int kMaxDepth = 128;
-  auto depth_limit = [&](int depth, json::parse_event_t, json&) {
-    if (depth > kMaxDepth)
-      throw Error(std::string(name) + ": invalid JSON: nested deeper than " +
-                  std::to_string(kMaxDepth) + " levels");
-    return true;
-  };
-  try {
-    return json::parse(text.begin(), text.end(), depth_limit);
-  } catch (const json::out_of_range&) {
-    // a number too large for a double ("1e999")
-    throw Error(std::string(name) + ": invalid JSON: a number out of range");
-  } catch (const json::parse_error& e) {
-    // e.what(): "[json.exception.parse_error.101] parse error at line 1, ..."
-    std::string_view msg = e.what();
-    if (msg.starts_with('[')) {
-      size_t end = msg.find("] ");
-      if (end != std::string_view::npos) msg.remove_prefix(end + 2);
-    }
-    throw Error(std::string(name) + ": invalid JSON: " + std::string(msg));
-  }
-}
-
-Config parse_json(std::string_view text, std::string_view name) {
-  return from_json(json_document(text, name), name);
-}
-
-Config parse_yaml(std::string_view text, std::string_view name) {
-  return from_json(yaml_document(text, name), name);
-}
-
-json load_bundle_document(const std::string& bundle_dir, std::string* name) {
-  struct Candidate {
-    std::string_view file;
-    json (*parse)(std::string_view text, std::string_view name);
-  };
-  static constexpr Candidate kCandidates[] = {{"config.json", json_document},
-                                              {"config.yaml", yaml_document},
-                                              {"config.yml", yaml_document}};
-  for (const Candidate& c : kCandidates) {
-    std::string text;
-    if (read_file(join(bundle_dir, c.file), text)) {
-      if (name) *name = c.file;
-      return c.parse(text, c.file);
-    }
-  }
-  throw_errno(join(bundle_dir, kCandidates[0].file), ENOENT);
-}
-
-Config load_bundle(const std::string& bundle_dir) {
-  std::string name;
-  json doc = load_bundle_document(bundle_dir, &name);
-  return from_json(doc, name);
 }
 
 }  // namespace ocirun::spec

@@ -98,7 +98,7 @@ TEST_CASE("no resources, or only devices: nothing to write", "[cgroup-resources]
     CHECK(plan.warnings.empty());
     CHECK_FALSE(plan.check_before_update);
   }
-  CHECK(refusal(json::array()) == "linux.resources: must be an object");
+  CHECK(refusal(json::array()) == "linux.resources: must be an object, got []");
 }
 
 TEST_CASE("memory: limit, swap and reservation, in the order max, swap.max, low",
@@ -506,15 +506,15 @@ TEST_CASE("unified: a key must be a cgroup file name", "[cgroup-resources]") {
     CHECK(refusal({{"unified", {{key, "1"}}}}) == want);
   }
   CHECK(refusal({{"unified", {{"memory.max", 1}}}}) ==
-        "linux.resources.unified[\"memory.max\"]: must be a string");
+        "linux.resources.unified[\"memory.max\"]: must be a string, got 1");
 }
 
 TEST_CASE("shapes the loader would refuse still name their field", "[cgroup-resources]") {
   CHECK(refusal({{"memory", {{"limit", "1g"}}}}) ==
-        "linux.resources.memory.limit: must be a 64-bit integer");
+        "linux.resources.memory.limit: must be a 64-bit integer, got \"1g\"");
   CHECK(refusal({{"cpu", {{"shares", -1}}}}) ==
-        "linux.resources.cpu.shares: must be an unsigned 64-bit integer");
-  CHECK(refusal({{"cpu", "fast"}}) == "linux.resources.cpu: must be an object");
+        "linux.resources.cpu.shares: must be an unsigned 64-bit integer, got -1");
+  CHECK(refusal({{"cpu", "fast"}}) == "linux.resources.cpu: must be an object, got \"fast\"");
   // JSON null is absent, as in the loader.
   CHECK(planned({{"memory", {{"limit", nullptr}}}, {"cpu", nullptr}}).empty());
 }

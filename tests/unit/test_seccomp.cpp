@@ -259,7 +259,7 @@ TEST_CASE("seccomp plan: errnoRet and defaultErrnoRet", "[seccomp]") {
         "linux.seccomp.syscalls[0].errnoRet: 70000 is out of range (at most 65535)");
   CHECK(refusal(
             with_syscall({{"names", {"mkdir"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", -1}})) ==
-        "linux.seccomp.syscalls[0].errnoRet: must be an unsigned integer");
+        "linux.seccomp.syscalls[0].errnoRet: must be an unsigned 64-bit integer, got -1");
 }
 
 TEST_CASE("seccomp plan: names and args", "[seccomp]") {
@@ -370,8 +370,8 @@ TEST_CASE("seccomp plan: errors name their entry", "[seccomp]") {
 
   CHECK(refusal({{"defaultAction", "SCMP_ACT_DENY"}}) ==
         "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_DENY\"");
-  CHECK(refusal(json::object()) == "linux.seccomp.defaultAction: required");
-  CHECK(refusal(json::array()) == "linux.seccomp: must be an object");
+  CHECK(refusal(json::object()) == "linux.seccomp.defaultAction: is required");
+  CHECK(refusal(json::array()) == "linux.seccomp: must be an object, got []");
   CHECK(refusal(with_syscall({{"names", {"mkdir"}},
                               {"action", "SCMP_ACT_ERRNO"},
                               {"args",
@@ -385,15 +385,15 @@ TEST_CASE("seccomp plan: errors name their entry", "[seccomp]") {
   CHECK(refusal(with_syscall({{"names", {"mkdir"}},
                               {"action", "SCMP_ACT_ERRNO"},
                               {"args", {{{"index", 0}, {"op", "SCMP_CMP_EQ"}}}}})) ==
-        "linux.seccomp.syscalls[0].args[0].value: required");
+        "linux.seccomp.syscalls[0].args[0].value: is required");
   CHECK(refusal(with_syscall({{"names", json::array()}, {"action", "SCMP_ACT_ERRNO"}})) ==
         "linux.seccomp.syscalls[0].names: must name at least one syscall");
   CHECK(refusal(with_syscall({{"names", {"mkdir", ""}}, {"action", "SCMP_ACT_ERRNO"}})) ==
         "linux.seccomp.syscalls[0].names[1]: empty syscall name");
   CHECK(refusal(with_syscall({{"names", {"mkdir"}}})) ==
-        "linux.seccomp.syscalls[0].action: required");
+        "linux.seccomp.syscalls[0].action: is required");
   CHECK(refusal({{"defaultAction", "SCMP_ACT_ALLOW"}, {"syscalls", "mkdir"}}) ==
-        "linux.seccomp.syscalls: must be an array");
+        "linux.seccomp.syscalls: must be an array, got \"mkdir\"");
 }
 
 TEST_CASE("seccomp plan: SCMP_ACT_NOTIFY", "[seccomp]") {
