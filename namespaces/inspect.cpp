@@ -7,6 +7,7 @@
 #include <string>
 
 #include "namespaces/plan.hpp"
+#include "namespaces/types.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
 
@@ -14,7 +15,7 @@ namespace ocirun::ns {
 
 int namespaces_to_join(pid_t init) {
   int flags = 0;
-  for (const auto& info : spec::namespace_table()) {
+  for (const auto& info : namespace_table()) {
     std::string name(info.proc_name);
     struct stat mine, theirs;
     if (::stat(("/proc/self/ns/" + name).c_str(), &mine) < 0) continue;

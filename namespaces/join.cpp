@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "namespaces/plan.hpp"
+#include "namespaces/types.hpp"
 #include "runtime/spec/tables.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
@@ -17,13 +18,13 @@ namespace ocirun::ns {
 namespace {
 
 std::string kind_of(int clone_flag) {
-  for (const auto& info : spec::namespace_table())
+  for (const auto& info : namespace_table())
     if (info.clone_flag == clone_flag) return std::string(info.name) + " namespace";
   return "namespace of type " + std::to_string(clone_flag);
 }
 
 std::string what(const Join& j) {
-  return j.field + ": " + std::string(spec::namespace_info(j.type).name) + " namespace " + j.path;
+  return j.field + ": " + std::string(namespace_info(j.type).name) + " namespace " + j.path;
 }
 
 // The rootfs is set up in a mount namespace joined by path: its propagation
@@ -55,7 +56,7 @@ std::vector<UniqueFd> open_joins(const Plan& plan) {
         if (errno == ENOTTY || errno == EINVAL) throw Error("it is not a namespace file", EINVAL);
         throw_errno("ioctl NS_GET_NSTYPE");
       }
-      int want = spec::namespace_info(j.type).clone_flag;
+      int want = namespace_info(j.type).clone_flag;
       if (type != want)
         throw Error("it is a " + kind_of(type) + ", not a " + kind_of(want), EINVAL);
       if (j.type == spec::NsType::Mount) refuse_own_mount_namespace(fd.get());
@@ -68,7 +69,7 @@ std::vector<UniqueFd> open_joins(const Plan& plan) {
 void join_namespaces(const Plan& plan, const std::vector<int>& fds) {
   for (size_t i = 0; i < plan.joins.size() && i < fds.size(); ++i) {
     const Join& j = plan.joins[i];
-    const auto& info = spec::namespace_info(j.type);
+    const auto& info = namespace_info(j.type);
     with_context("joining " + what(j), [&] { sys::setns(fds[i], info.clone_flag, info.name); });
     ::close(fds[i]);
     // Our ids are the host's, unmapped there: become that namespace's root,

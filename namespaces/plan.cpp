@@ -1,4 +1,5 @@
 #include "namespaces/plan.hpp"
+#include "namespaces/types.hpp"
 
 #include <sched.h>
 
@@ -15,7 +16,7 @@ Plan plan(const spec::Config& config) {
   if (!config.linux_)
     throw Error("linux: missing; a container needs at least a mount namespace of its own");
   const auto& lx = *config.linux_;
-  for (const auto& info : spec::namespace_table()) {
+  for (const auto& info : namespace_table()) {
     const spec::Namespace* n = spec::find_namespace(config, info.type);
     if (!n) continue;
     // A time namespace with offsets is made by the init itself (unshare, write

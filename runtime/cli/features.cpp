@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cgroups/manager.hpp"
+#include "namespaces/types.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/rootfs/options.hpp"
 #include "runtime/spec/tables.hpp"
@@ -57,7 +58,8 @@ bool cgroup_manager(const std::string& name) {
 json features() {
   auto itself = [](std::string_view s) { return s; };
   json linux_section = {
-      {"namespaces", names(namespace_table(), [](const NamespaceInfo& n) { return n.name; })},
+      {"namespaces",
+       names(ns::namespace_table(), [](const ns::NamespaceInfo& n) { return n.name; })},
       {"capabilities", names(capability_table(), [](const CapabilityInfo& c) { return c.name; })},
       {"cgroup",
        {{"v1", false},

@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "namespaces/types.hpp"
 #include "runtime/spec/tables.hpp"
 
 namespace ocirun::spec {
@@ -76,7 +77,7 @@ json namespaces(bool rootless) {
   for (NsType t : {NsType::Pid, NsType::Network, NsType::Ipc, NsType::Uts, NsType::Mount,
                    NsType::Cgroup, NsType::User}) {
     bool wanted = rootless ? t != NsType::Network && t != NsType::Cgroup : t != NsType::User;
-    if (wanted) out.push_back({{"type", namespace_info(t).name}});
+    if (wanted) out.push_back({{"type", ns::namespace_info(t).name}});
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <span>
 #include <utility>
 
+#include "namespaces/types.hpp"
 #include "runtime/spec/json_reader.hpp"
 #include "runtime/spec/schema.hpp"
 #include "runtime/spec/tables.hpp"
@@ -159,7 +160,7 @@ void unique_rlimits(const std::vector<Rlimit>& v, const Path& p) {
 
 void unique_namespaces(const std::vector<Namespace>& v, const Path& p) {
   unique_by(
-      v, p, [](const Namespace& n) { return namespace_info(n.type).name; }, "namespace");
+      v, p, [](const Namespace& n) { return ns::namespace_info(n.type).name; }, "namespace");
 }
 
 // A problem the attribute planners find, reported at `p` or at its member.
@@ -384,7 +385,7 @@ void decode(const json& v, const Path& p, Hooks& out) {
 
 void decode(const json& v, const Path& p, NsType& out) {
   const std::string& name = as_string(v, p);
-  auto t = namespace_from_name(name);
+  auto t = ns::namespace_from_name(name);
   if (!t) fail(p, "unknown namespace type " + literal(name));
   out = *t;
 }

@@ -1,6 +1,7 @@
 // The names the spec lets a config use, with what each maps to on Linux. One
 // table per kind: the loader validates against them, the launcher maps through
 // them, and `ocirun features` prints them, so the three cannot drift apart.
+// The namespace types have theirs in namespaces/types.hpp.
 #pragma once
 
 #include <optional>
@@ -41,16 +42,6 @@ inline constexpr std::string_view kSeccompArchs[] = {
 inline constexpr std::string_view kSeccompOperators[] = {
     "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
     "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
-
-struct NamespaceInfo {
-  NsType type;
-  std::string_view name;       // spec name: "pid", "network", "mount", ...
-  int clone_flag;              // CLONE_NEWPID, ...
-  std::string_view proc_name;  // entry under /proc/<pid>/ns: "pid", "net", "mnt", ...
-};
-std::span<const NamespaceInfo> namespace_table();
-const NamespaceInfo& namespace_info(NsType t);
-std::optional<NsType> namespace_from_name(std::string_view name);
 
 struct RlimitInfo {
   std::string_view name;  // "RLIMIT_NOFILE"

@@ -6,6 +6,7 @@
 #include <seccomp.h>
 
 #include "cgroups/manager.hpp"
+#include "namespaces/types.hpp"
 #include "runtime/cli/features.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/rootfs/options.hpp"
@@ -86,8 +87,9 @@ TEST_CASE("features: document satisfies features-schema", "[features]") {
 TEST_CASE("features: lists every namespace, capability and hook of the tables", "[features]") {
   json f = features();
   std::set<std::string> namespaces = f["linux"]["namespaces"];
-  CHECK(namespaces.size() == namespace_table().size());
-  for (const auto& ns : namespace_table()) CHECK(namespaces.count(std::string(ns.name)));
+  CHECK(namespaces.size() == ocirun::ns::namespace_table().size());
+  for (const auto& ns : ocirun::ns::namespace_table())
+    CHECK(namespaces.count(std::string(ns.name)));
 
   std::set<std::string> caps = f["linux"]["capabilities"];
   CHECK(caps.size() == capability_table().size());

@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "namespaces/types.hpp"
 #include "runtime/spec/default_spec.hpp"
 #include "runtime/spec/loader.hpp"
 #include "runtime/spec/tables.hpp"
@@ -144,7 +145,8 @@ json describe(const Config& c) {
   if (c.linux_) {
     const Linux& l = *c.linux_;
     json& dl = d["linux"];
-    for (const auto& ns : l.namespaces) dl["ns"].push_back({namespace_info(ns.type).name, ns.path});
+    for (const auto& ns : l.namespaces)
+      dl["ns"].push_back({ocirun::ns::namespace_info(ns.type).name, ns.path});
     for (const auto* maps : {&l.uid_mappings, &l.gid_mappings}) {
       json m = json::array();
       for (const auto& x : *maps) m.push_back({x.container_id, x.host_id, x.size});
@@ -757,7 +759,8 @@ TEST_CASE("default_spec: loads, and is runc's starter config", "[loader][spec]")
 
   REQUIRE(c.linux_);
   std::vector<std::string> ns;
-  for (const auto& n : c.linux_->namespaces) ns.emplace_back(namespace_info(n.type).name);
+  for (const auto& n : c.linux_->namespaces)
+    ns.emplace_back(ocirun::ns::namespace_info(n.type).name);
   CHECK(ns == std::vector<std::string>{"pid", "network", "ipc", "uts", "mount", "cgroup"});
   CHECK(c.linux_->uid_mappings.empty());
   CHECK(c.linux_->masked_paths.size() == 11);

@@ -6,17 +6,18 @@
 #include <set>
 #include <string>
 
+#include "namespaces/types.hpp"
 #include "runtime/spec/tables.hpp"
 
 using namespace ocirun::spec;
 
 TEST_CASE("namespace table covers every NsType once, indexed by type", "[tables]") {
-  auto table = namespace_table();
+  auto table = ocirun::ns::namespace_table();
   REQUIRE(table.size() == 8);
   std::set<std::string_view> names, procs;
   for (const auto& ns : table) {
-    CHECK(&namespace_info(ns.type) == &ns);
-    CHECK(namespace_from_name(ns.name) == ns.type);
+    CHECK(&ocirun::ns::namespace_info(ns.type) == &ns);
+    CHECK(ocirun::ns::namespace_from_name(ns.name) == ns.type);
     names.insert(ns.name);
     procs.insert(ns.proc_name);
   }
@@ -28,19 +29,19 @@ TEST_CASE("namespace table covers every NsType once, indexed by type", "[tables]
 }
 
 TEST_CASE("namespace table maps to the kernel's clone flags", "[tables]") {
-  CHECK(namespace_info(NsType::Pid).clone_flag == CLONE_NEWPID);
-  CHECK(namespace_info(NsType::Network).clone_flag == CLONE_NEWNET);
-  CHECK(namespace_info(NsType::Mount).clone_flag == CLONE_NEWNS);
-  CHECK(namespace_info(NsType::Ipc).clone_flag == CLONE_NEWIPC);
-  CHECK(namespace_info(NsType::Uts).clone_flag == CLONE_NEWUTS);
-  CHECK(namespace_info(NsType::User).clone_flag == CLONE_NEWUSER);
-  CHECK(namespace_info(NsType::Cgroup).clone_flag == CLONE_NEWCGROUP);
-  CHECK(namespace_info(NsType::Time).clone_flag == 0x80);
-  CHECK(namespace_info(NsType::Network).proc_name == "net");
-  CHECK(namespace_info(NsType::Mount).proc_name == "mnt");
-  CHECK_FALSE(namespace_from_name("net"));
-  CHECK_FALSE(namespace_from_name("PID"));
-  CHECK_FALSE(namespace_from_name(""));
+  CHECK(ocirun::ns::namespace_info(NsType::Pid).clone_flag == CLONE_NEWPID);
+  CHECK(ocirun::ns::namespace_info(NsType::Network).clone_flag == CLONE_NEWNET);
+  CHECK(ocirun::ns::namespace_info(NsType::Mount).clone_flag == CLONE_NEWNS);
+  CHECK(ocirun::ns::namespace_info(NsType::Ipc).clone_flag == CLONE_NEWIPC);
+  CHECK(ocirun::ns::namespace_info(NsType::Uts).clone_flag == CLONE_NEWUTS);
+  CHECK(ocirun::ns::namespace_info(NsType::User).clone_flag == CLONE_NEWUSER);
+  CHECK(ocirun::ns::namespace_info(NsType::Cgroup).clone_flag == CLONE_NEWCGROUP);
+  CHECK(ocirun::ns::namespace_info(NsType::Time).clone_flag == 0x80);
+  CHECK(ocirun::ns::namespace_info(NsType::Network).proc_name == "net");
+  CHECK(ocirun::ns::namespace_info(NsType::Mount).proc_name == "mnt");
+  CHECK_FALSE(ocirun::ns::namespace_from_name("net"));
+  CHECK_FALSE(ocirun::ns::namespace_from_name("PID"));
+  CHECK_FALSE(ocirun::ns::namespace_from_name(""));
 }
 
 TEST_CASE("rlimit table", "[tables]") {
