@@ -1,5 +1,6 @@
 #include "cgroups/path.hpp"
 
+#include "cgroups/systemd_plan.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace ocirun::cgroups {
@@ -35,36 +36,6 @@ std::string clean(const std::string& path, const std::string& what) {
     at = slash + 1;
   }
   return out.empty() ? "/" : out;
-}
-
-std::string systemd_path(const std::string& spec, const std::string& id) {
-  // slice:prefix:name
-  size_t c1 = spec.find(':');
-  size_t c2 = c1 == std::string::npos ? c1 : spec.find(':', c1 + 1);
-  if (c2 == std::string::npos || spec.find(':', c2 + 1) != std::string::npos)
-    throw bad_path(spec, "with --systemd-cgroup, expected \"slice:prefix:name\"");
-  std::string slice = spec.substr(0, c1);
-  std::string prefix = spec.substr(c1 + 1, c2 - c1 - 1);
-  std::string name = spec.substr(c2 + 1);
-  if (name.empty()) name = id;
-  if (slice.empty()) slice = "system.slice";
-  std::string unit;
-  if (name.ends_with(".slice")) {
-    unit = name;  // a slice of its own
-  } else {
-    if (!prefix.empty()) unit = prefix + "-";
-    unit += name;
-    if (!unit.ends_with(".scope")) unit += ".scope";
-  }
-  if (unit.find('/') != std::string::npos) throw bad_path(spec, "a unit name has no '/'");
-  try {
-    std::string out = expand_slice(slice);
-    out += '/';
-    out += unit;
-    return out;
-  } catch (Error& e) {
-    throw bad_path(spec, e.what());
-  }
 }
 
 }  // namespace
@@ -137,7 +108,7 @@ std::string expand_slice(const std::string& slice) {
 
 std::string resolve(const std::string& cgroups_path, const std::string& own, const std::string& id,
                     const PathOptions& opts) {
-  if (opts.systemd && !cgroups_path.empty()) return systemd_path(cgroups_path, id);
+  if (opts.systemd) return systemd::unit_of(cgroups_path, id).path;
   if (cgroups_path.empty()) {
     std::string path = "/";
     path += kDefaultParent;

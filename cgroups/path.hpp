@@ -39,7 +39,8 @@ struct PathOptions {
 //   "a/b"     → <own>/a/b  (under the caller's cgroup, as runc does)
 //   systemd   "machine.slice:libpod:abc" → /machine.slice/libpod-abc.scope
 //             ("a-b.slice" expands to /a.slice/a-b.slice as systemd nests it;
-//              an empty slice is system.slice)
+//              an empty slice is system.slice, an empty path
+//              "system.slice:ocirun:<id>": systemd::unit_of)
 // Throws Error naming linux.cgroupsPath for "..", "." or empty components
 // after the first, or a malformed systemd form.
 std::string resolve(const std::string& cgroups_path, const std::string& own, const std::string& id,

@@ -233,7 +233,8 @@ TEST_CASE("resolve: systemd's slice:prefix:name", "[cgroup-path]") {
   // The root slice.
   CHECK(systemd("-.slice:p:n") == "/p-n.scope");
   // An empty cgroupsPath keeps the default.
-  CHECK(systemd("") == "/ocirun/c1");
+  // An empty path is "system.slice:ocirun:<id>" (issue 16), as runc's "runc-<id>".
+  CHECK(systemd("") == "/system.slice/ocirun-c1.scope");
 }
 
 TEST_CASE("resolve: malformed systemd forms are refused", "[cgroup-path]") {
