@@ -19,10 +19,11 @@
 namespace ocirun::cgroups::systemd {
 
 // A D-Bus value, by the signature systemd's property wants: "b", "t" (u64),
-// "x" (i64), "u", "i", "d", "s", "as", "ay" (a bitmask), "a(ss)" (DeviceAllow).
+// "x" (i64), "u", "i", "d", "s", "as", "ay" (a bitmask), "a(ss)" (DeviceAllow),
+// "au" (PIDs).
 using Value = std::variant<bool, uint64_t, int64_t, uint32_t, int32_t, double, std::string,
                            std::vector<std::string>, std::vector<uint8_t>,
-                           std::vector<std::pair<std::string, std::string>>>;
+                           std::vector<std::pair<std::string, std::string>>, std::vector<uint32_t>>;
 
 struct Property {
   std::string name;       // "MemoryMax"

@@ -1,0 +1,25 @@
+// The systemd driver's calls to systemd's manager (over dbus.hpp): a
+// container's transient unit started with the init's pid in it and waited
+// for, its properties changed (update), and stopped and waited for (delete).
+// Every error names the unit and carries systemd's own.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "cgroups/dbus.hpp"
+#include "cgroups/systemd_plan.hpp"
+
+namespace ocirun::cgroups::systemd {
+
+// StartTransientUnit with `props` and PIDs = {pid}; waits for its job.
+void start_unit(dbus::Connection& c, const Unit& unit, std::vector<Property> props, pid_t pid);
+// SetUnitProperties (runtime): systemd applies them to the unit's cgroup.
+void set_properties(dbus::Connection& c, const Unit& unit, const std::vector<Property>& props);
+// StopUnit and waits for its job; a unit that is not there is no error.
+// Then ResetFailedUnit, so that a failed unit does not linger.
+void stop_unit(dbus::Connection& c, const Unit& unit);
+
+}  // namespace ocirun::cgroups::systemd
