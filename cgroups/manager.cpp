@@ -15,7 +15,10 @@
 #include <cstring>
 #include <thread>
 
+#include "cgroups/dbus.hpp"
 #include "cgroups/devices.hpp"
+#include "cgroups/systemd.hpp"
+#include "cgroups/systemd_plan.hpp"
 #include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
@@ -213,12 +216,47 @@ void require_controllers(const ResourcePlan& plan, const std::string& dir) {
 
 Manager parse_manager(const std::string& name) {
   if (name == "cgroupfs" || name.empty()) return Manager::Cgroupfs;
+  if (name == "systemd") return Manager::Systemd;
   if (name == "disabled") return Manager::Disabled;
-  if (name == "systemd")
-    throw Error(
-        "--cgroup-manager=systemd: not supported yet; use cgroupfs (with --systemd-cgroup "
-        "for slice:prefix:name paths) or disabled");
-  throw Error("--cgroup-manager: expects cgroupfs or disabled, got \"" + name + "\"");
+  throw Error("--cgroup-manager: expects cgroupfs, systemd or disabled, got \"" + name + "\"");
+}
+
+struct Cgroup::PendingUnit {
+  dbus::Connection bus;
+  systemd::Unit unit;
+  std::vector<systemd::Property> properties;
+  ResourcePlan rest;  // the writes systemd has no property for
+  nlohmann::json devices;
+  std::vector<spec::Device> linux_devices;
+};
+
+Cgroup Cgroup::create_unit(const spec::Config& config, const std::string& id, const Options& opts,
+                           const std::string& mount, ResourcePlan plan,
+                           const std::function<void(const std::string&)>& on_path) {
+  systemd::Unit unit = systemd::unit_of(config.linux_ ? config.linux_->cgroups_path : "", id);
+  // Before anything is made: no silent fall back to cgroupfs.
+  auto bus = with_context(opts.flag, [] { return dbus::Connection::to_systemd(); });
+  static const nlohmann::json kNone = nlohmann::json::object();
+  const nlohmann::json& resources =
+      config.linux_ && config.linux_->resources.is_object() ? config.linux_->resources : kNone;
+  std::vector<spec::Device> linux_devices =
+      config.linux_ ? config.linux_->devices : std::vector<spec::Device>{};
+  nlohmann::json devices = resources.value("devices", nlohmann::json::array());
+  auto limits = systemd::take_owned_limits(plan);
+  auto device_policy = systemd::device_properties(
+      device_rules(devices.is_null() ? nlohmann::json::array() : devices, linux_devices),
+      systemd::device_majors(try_read("/proc/devices").value_or("")));
+  auto properties = systemd::unit_properties(unit, id, std::move(limits), std::move(device_policy),
+                                             systemd::annotation_properties(config.annotations));
+  Cgroup cg;
+  cg.dir_ = mount + unit.path;
+  cg.unit_ = unit.name;
+  on_path(cg.dir_);
+  log::debug("systemd unit " + unit.name + ", cgroup " + cg.dir_);
+  cg.pending_ = std::make_shared<PendingUnit>(
+      PendingUnit{std::move(bus), std::move(unit), std::move(properties), std::move(plan),
+                  std::move(devices), std::move(linux_devices)});
+  return cg;
 }
 
 std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::string& id,
@@ -242,6 +280,8 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
     log::debug("no cgroup v2 hierarchy: the container gets no cgroup");
     return std::nullopt;
   }
+  if (opts.manager == Manager::Systemd)
+    return create_unit(config, id, opts, *mount, std::move(plan), on_path);
   require_controllers(plan, *mount);
   std::string own = own_cgroup(sys::read_file("/proc/self/cgroup")).value_or("/");
   std::string rel = resolve(config.linux_ ? config.linux_->cgroups_path : "", own, id, opts.path);
@@ -279,9 +319,10 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
   return cg;
 }
 
-Cgroup Cgroup::open(const std::string& dir) {
+Cgroup Cgroup::open(const std::string& dir, const std::string& unit) {
   Cgroup cg;
   cg.dir_ = dir;
+  cg.unit_ = unit;
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) cg.fd_ = UniqueFd(fd);
   return cg;
@@ -307,8 +348,9 @@ void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device
     if (auto max = try_read(dir_ + "/memory.max")) current.memory_max = parse_single(*max);
   }
   ResourcePlan plan = plan_resources(resources, current);
-  if (update && !plan.controllers.empty()) {
-    // Controllers the create did not need are enabled now, down the path.
+  if (update && !plan.controllers.empty() && unit_.empty()) {
+    // Controllers the create did not need are enabled now, down the path
+    // (systemd's slices are systemd's: it enabled what it delegates).
     auto mount = cgroup2_mount(sys::read_file("/proc/self/mountinfo"));
     if (mount && dir_.starts_with(*mount + "/")) {
       require_controllers(plan, *mount);
@@ -327,11 +369,35 @@ void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device
                     EBUSY);
     }
   }
+  if (!unit_.empty()) {
+    // What systemd owns goes through it, so that it keeps it (a daemon-reload
+    // rewrites the unit's cgroup from its properties).
+    auto owned = systemd::take_owned_limits(plan);
+    if (resources.contains("devices")) {
+      auto policy = systemd::device_properties(
+          device_rules(resources["devices"], linux_devices),
+          systemd::device_majors(try_read("/proc/devices").value_or("")));
+      owned.insert(owned.end(), policy.begin(), policy.end());
+    }
+    if (!owned.empty()) {
+      auto bus = dbus::Connection::to_systemd();
+      systemd::set_properties(bus, systemd::Unit{unit_, "", dir_}, owned);
+    }
+  }
   apply(plan);
   if (resources.contains("devices")) apply_devices(resources["devices"], linux_devices);
 }
 
-void Cgroup::add(pid_t pid) const {
+void Cgroup::add(pid_t pid) {
+  if (pending_) {
+    PendingUnit& p = *pending_;
+    systemd::start_unit(p.bus, p.unit, p.properties, pid);
+    with_context("cgroup of unit " + unit_, [&] { fd_ = sys::open(dir_, O_RDONLY | O_DIRECTORY); });
+    apply(p.rest);
+    apply_devices(p.devices, p.linux_devices);
+    pending_.reset();
+    return;
+  }
   with_context("moving pid " + std::to_string(pid) + " into cgroup " + dir_,
                [&] { sys::write_file(dir_ + "/cgroup.procs", std::to_string(pid)); });
 }
@@ -375,6 +441,20 @@ void Cgroup::signal_all(int sig) const {
 }
 
 void Cgroup::remove() const {
+  if (!unit_.empty()) {
+    // The processes first (a scope's stop would wait out its TimeoutStopSec
+    // for them), then the unit; systemd removes its cgroup.
+    if (::access(dir_.c_str(), F_OK) == 0 && event_flag(dir_, "populated").value_or(false)) {
+      signal_all(SIGKILL);
+      if (frozen()) sys::write_file(dir_ + "/cgroup.freeze", "0");
+    }
+    try {
+      auto bus = dbus::Connection::to_systemd();
+      systemd::stop_unit(bus, systemd::Unit{unit_, "", dir_});
+    } catch (const Error& e) {
+      log::warn(std::string(e.what()) + "; removing its cgroup directly");
+    }
+  }
   if (::access(dir_.c_str(), F_OK) < 0) return;
   if (event_flag(dir_, "populated").value_or(false)) {
     signal_all(SIGKILL);

@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,16 +23,19 @@
 
 namespace ocirun::cgroups {
 
-// --cgroup-manager: cgroupfs (the default) or disabled (no cgroup is made,
-// linux.resources is ignored).
-enum class Manager { Cgroupfs, Disabled };
+// --cgroup-manager: cgroupfs (the default), systemd (the container is a
+// transient unit of systemd's, systemd_plan.hpp; also runc's --systemd-cgroup)
+// or disabled (no cgroup is made, linux.resources is ignored).
+enum class Manager { Cgroupfs, Systemd, Disabled };
 
 struct Options {
   Manager manager = Manager::Cgroupfs;
   PathOptions path;
+  // The flag that asked for systemd, named when systemd cannot be reached.
+  std::string flag = "--cgroup-manager=systemd";
 };
 
-// "cgroupfs" | "disabled" | "systemd" (refused: not implemented yet).
+// "cgroupfs" | "systemd" | "disabled".
 Manager parse_manager(const std::string& name);
 
 class Cgroup {
@@ -46,10 +51,13 @@ class Cgroup {
   static std::optional<Cgroup> create(const spec::Config& config, const std::string& id,
                                       const Options& opts,
                                       const std::function<void(const std::string&)>& on_path);
-  // An existing cgroup by its directory (from the state record).
-  static Cgroup open(const std::string& dir);
+  // An existing cgroup by its directory (from the state record), and its
+  // systemd unit when the systemd driver made it.
+  static Cgroup open(const std::string& dir, const std::string& unit = {});
 
   const std::string& dir() const { return dir_; }
+  // The systemd driver's unit ("ocirun-abc.scope"), or "".
+  const std::string& unit() const { return unit_; }
   // O_RDONLY|O_DIRECTORY fd of the cgroup: clone3's CLONE_INTO_CGROUP.
   int fd() const { return fd_.get(); }
 
@@ -62,8 +70,10 @@ class Cgroup {
   void set(const nlohmann::json& resources, const std::vector<spec::Device>& linux_devices,
            bool update) const;
 
-  // Moves `pid` into the cgroup (fallback when clone3 cannot).
-  void add(pid_t pid) const;
+  // Moves `pid` into the cgroup (fallback when clone3 cannot). With the
+  // systemd driver, the unit is started with `pid` in it, then the limits
+  // systemd does not own are written and the device program attached.
+  void add(pid_t pid);
   // Every process in the cgroup and below it.
   std::vector<pid_t> pids() const;
   // Freezes (true) or thaws the cgroup and waits until the kernel says so.
@@ -72,8 +82,8 @@ class Cgroup {
   // Signals every process: cgroup.kill for SIGKILL when the kernel has it,
   // else each pid of cgroup.procs (repeated until no new ones appear).
   void signal_all(int sig) const;
-  // Kills what is left, waits until the cgroup is empty and removes it.
-  // A cgroup already gone is no error.
+  // Kills what is left, waits until the cgroup is empty and removes it (the
+  // systemd driver's unit is stopped). A cgroup already gone is no error.
   void remove() const;
   // A shared cgroup (one that had processes before the container, an
   // engine's helper): removed if it is empty, else left to its owner; nothing
@@ -84,9 +94,17 @@ class Cgroup {
   FileReader reader() const;
 
  private:
+  struct PendingUnit;
+  static Cgroup create_unit(const spec::Config& config, const std::string& id, const Options& opts,
+                            const std::string& mount, ResourcePlan plan,
+                            const std::function<void(const std::string&)>& on_path);
+
   std::string dir_;
   UniqueFd fd_;
   bool shared_ = false;
+  std::string unit_;
+  // The systemd driver, between create and add: the unit to start.
+  std::shared_ptr<PendingUnit> pending_;
 };
 
 // cgroup.freeze of `dir` reads "1" (false when it cannot be read).

@@ -15,8 +15,8 @@ constexpr std::array kGlobal{
     FlagSpec{"log-format", 0, true, "text|json", "format of the --log lines (default text)"},
     FlagSpec{"debug", 0, false, "", "log debug messages"},
     FlagSpec{"systemd-cgroup", 0, false, "",
-             "read linux.cgroupsPath as systemd's slice:prefix:name, made as that path with "
-             "cgroupfs (no systemd driver yet)"},
+             "the systemd cgroup driver: the container is a transient unit of systemd's, "
+             "linux.cgroupsPath its slice:prefix:name"},
     FlagSpec{"cgroup-manager", 0, true, "cgroupfs|disabled",
              "how the container's cgroup is made (default cgroupfs; disabled: none, "
              "linux.resources ignored)"},

@@ -63,7 +63,12 @@ cgroups::Options cgroup_options(const Invocation& inv) {
   auto g = inv.globals;
   cgroups::Options o;
   o.manager = cgroups::parse_manager(g.count("cgroup-manager") ? g["cgroup-manager"] : "");
-  o.path.systemd = g.count("systemd-cgroup") && g["systemd-cgroup"] == "true";
+  // runc's --systemd-cgroup is its systemd driver, as crun's --cgroup-manager=systemd.
+  if (g.count("systemd-cgroup") && g["systemd-cgroup"] == "true") {
+    o.manager = cgroups::Manager::Systemd;
+    o.flag = "--systemd-cgroup";
+  }
+  o.path.systemd = o.manager == cgroups::Manager::Systemd;
   return o;
 }
 

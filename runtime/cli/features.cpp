@@ -65,7 +65,8 @@ json features() {
        {{"v1", false},
         {"v2", true},
         {"systemd", cgroup_manager("systemd")},
-        {"systemdUser", cgroup_manager("systemd")},
+        // The driver talks to the system manager only (a user's manager: issue 17).
+        {"systemdUser", false},
         {"rdma", true}}},
       {"seccomp",
        {{"enabled", !seccomp::library_version().empty()},

@@ -163,7 +163,7 @@ class Rollback {
     }
     try {
       if (!cgroup_.empty()) {
-        auto cg = cgroups::Cgroup::open(cgroup_);
+        auto cg = cgroups::Cgroup::open(cgroup_, unit_);
         shared_ ? cg.release() : cg.remove();
       }
       dir_.remove();
@@ -173,9 +173,10 @@ class Rollback {
   }
   void set_pid(pid_t pid) { pid_ = pid; }
   // Once it is made (a failing Cgroup::create cleans up after itself).
-  void set_cgroup(const std::string& dir, bool shared) {
+  void set_cgroup(const std::string& dir, bool shared, const std::string& unit) {
     cgroup_ = dir;
     shared_ = shared;
+    unit_ = unit;
   }
   void dismiss() { armed_ = false; }
 
@@ -184,6 +185,7 @@ class Rollback {
   pid_t pid_ = -1;
   std::string cgroup_;
   bool shared_ = false;
+  std::string unit_;
   bool armed_ = true;
 };
 
@@ -219,7 +221,9 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   });
   if (cgroup) {
     rec.cgroup_shared = cgroup->shared();
-    rollback.set_cgroup(cgroup->dir(), cgroup->shared());
+    rec.cgroup_unit = cgroup->unit();
+    if (!rec.cgroup_unit.empty()) dir.write(rec);  // the unit is started with the init
+    rollback.set_cgroup(cgroup->dir(), cgroup->shared(), cgroup->unit());
   }
   // The init gets an O_PATH fd of the exec fifo, never one of the state dir
   // (a directory fd is a way out of the container's root).
@@ -258,7 +262,7 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   launch::SpawnHooks hooks;
   hooks.on_cloned = on_cloned;
   hooks.runtime_hooks = runtime_hooks;
-  hooks.move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
+  if (cgroup) hooks.move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
   hooks.seccomp_listener = [&](pid_t pid, int fd) {
     auto doc = seccomp::process_state(pid, p.seccomp_rules->listener_metadata,
                                       state::state_document(rec, Status::Creating));
@@ -291,7 +295,7 @@ void write_stats_file(const std::string& path, const cgroups::RunReport& report,
 // are warnings, as the spec says).
 void destroy(state::ContainerDir& dir, const state::Record& rec) {
   if (!rec.cgroup.empty()) {
-    auto cg = cgroups::Cgroup::open(rec.cgroup);
+    auto cg = cgroups::Cgroup::open(rec.cgroup, rec.cgroup_unit);
     rec.cgroup_shared ? cg.release() : cg.remove();
   }
   dir.remove();

@@ -36,7 +36,7 @@ Live open_live(const state::Store& store, const std::string& id, bool lock) {
     throw Error(quoted(id) +
                 " has no cgroup (created with --cgroup-manager=disabled, or no cgroup v2 "
                 "hierarchy is mounted)");
-  cgroups::Cgroup cg = cgroups::Cgroup::open(rec->cgroup);
+  cgroups::Cgroup cg = cgroups::Cgroup::open(rec->cgroup, rec->cgroup_unit);
   return {std::move(dir), std::move(*rec), st, std::move(cg)};
 }
 

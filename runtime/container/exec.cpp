@@ -76,7 +76,7 @@ int exec(const state::Store& store, const std::string& id, const ExecOptions& o)
   ec.cgroup_fd = cgroup ? cgroup->fd() : -1;
   ec.preserve_fds = o.preserve_fds;
   launch::SpawnHooks hooks;
-  hooks.move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
+  if (cgroup) hooks.move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
   hooks.seccomp_listener = [&](pid_t pid, int fd) {
     auto doc = seccomp::process_state(pid, rules->listener_metadata,
                                       state::state_document(*rec, Status::Running));

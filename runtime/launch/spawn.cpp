@@ -57,7 +57,8 @@ pid_t clone_after_joins(const SpawnSpec& spec) {
 
 // Through the intermediate: returns the process's pid once the intermediate
 // is reaped, or throws its error.
-pid_t spawn_through_intermediate(const SpawnSpec& spec, const SpawnHooks& hooks, SyncPair& pair) {
+pid_t spawn_through_intermediate(const SpawnSpec& spec, const SpawnHooks& hooks, SyncPair& pair,
+                                 bool* moved) {
   // CLONE_PARENT is refused across pid namespaces: the process is the
   // intermediate's child, and ocirun, as subreaper, inherits it.
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_CHILD_SUBREAPER");
@@ -75,6 +76,7 @@ pid_t spawn_through_intermediate(const SpawnSpec& spec, const SpawnHooks& hooks,
   pair.child.reset();
   try {
     if (spec.cgroup_fd >= 0 && !in_cgroup && hooks.move_to_cgroup) hooks.move_to_cgroup(mid);
+    *moved = spec.cgroup_fd >= 0;
     send(pair.parent.get(), MsgType::Continue);
   } catch (...) {
     ::kill(mid, SIGKILL);
@@ -101,9 +103,12 @@ Child spawn(const SpawnSpec& spec, const SpawnHooks& hooks) {
   Child c;
   c.what = spec.what;
   c.hooks = &hooks;
-  bool moved = true;  // in its cgroup, or none asked
+  // In its cgroup: cloned there, or its intermediate was. Otherwise (a
+  // kernel before 5.7, or a cgroup that does not exist yet: the systemd
+  // driver's unit) move_to_cgroup gets the process.
+  bool moved = false;
   if (spec.join) {
-    c.pid = spawn_through_intermediate(spec, hooks, pair);
+    c.pid = spawn_through_intermediate(spec, hooks, pair, &moved);
   } else {
     bool in_cgroup = false;
     c.pid = sys::clone_process(spec.clone_flags, spec.cgroup_fd, &in_cgroup);
@@ -113,7 +118,7 @@ Child spawn(const SpawnSpec& spec, const SpawnHooks& hooks) {
       ::_exit(1);  // main never returns
     }
     pair.child.reset();
-    moved = spec.cgroup_fd < 0 || in_cgroup;
+    moved = in_cgroup;
   }
   c.sync = std::move(pair.parent);
   try {

@@ -52,8 +52,9 @@ struct SpawnSpec {
 struct SpawnHooks {
   // As soon as the process's pid is known.
   std::function<void(pid_t)> on_cloned;
-  // When the kernel could not clone into the cgroup (before 5.7): moves the
-  // pid there, before the process (or the intermediate) runs on.
+  // When the process was not cloned into its cgroup (a kernel before 5.7,
+  // or no cgroup fd yet: the systemd driver starts its unit with the pid):
+  // moves the pid there, before the process (or the intermediate) runs on.
   std::function<void(pid_t)> move_to_cgroup;
   // MsgType::RuntimeHooks: runs them, and returns the text of kHooksDone.
   std::function<std::string()> runtime_hooks;

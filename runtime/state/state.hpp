@@ -40,6 +40,7 @@ struct Record {
   spec::Hooks hooks;           // startContainer, poststart and poststop run after create
   std::string cgroup;          // the container's cgroup directory ("": none)
   bool cgroup_shared = false;  // it had others' processes at create (cgroups::Cgroup::shared)
+  std::string cgroup_unit;     // the systemd driver's unit ("ocirun-abc.scope"), or ""
 };
 
 nlohmann::json record_to_json(const Record& r);

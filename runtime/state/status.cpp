@@ -66,6 +66,7 @@ nlohmann::json record_to_json(const Record& r) {
           {"annotations", r.annotations},
           {"cgroup", r.cgroup},
           {"cgroupShared", r.cgroup_shared},
+          {"cgroupUnit", r.cgroup_unit},
           {"hooks",
            {{"startContainer", hooks_to_json(r.hooks.start_container)},
             {"poststart", hooks_to_json(r.hooks.poststart)},
@@ -87,6 +88,7 @@ Record record_from_json(const nlohmann::json& j) {
     r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
     r.cgroup = j.value("cgroup", "");
     r.cgroup_shared = j.value("cgroupShared", false);
+    r.cgroup_unit = j.value("cgroupUnit", "");
     const auto& hooks = j.at("hooks");
     r.hooks.start_container = hooks_from_json(hooks.at("startContainer"));
     r.hooks.poststart = hooks_from_json(hooks.at("poststart"));

@@ -107,8 +107,7 @@ TEST_CASE("features: linux capabilities of this runtime", "[features]") {
   json l = features()["linux"];
   CHECK(
       l["cgroup"] ==
-      json{
-          {"v1", false}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", true}});
+      json{{"v1", false}, {"v2", true}, {"systemd", true}, {"systemdUser", false}, {"rdma", true}});
   CHECK(l["seccomp"]["enabled"] == true);
   CHECK(l["seccomp"]["actions"].size() == 9);
   CHECK(l["seccomp"]["actions"].back() == "SCMP_ACT_NOTIFY");
