@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/log.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace ocirun::cgroups::dbus {
@@ -92,15 +93,16 @@ void Connection::fill(size_t want) {
 }
 
 void Connection::authenticate() {
-  // A NUL byte, then AUTH EXTERNAL with our uid in hex of its decimal text;
-  // the peer answers "OK <guid>", and BEGIN starts the messages.
-  write_all(std::string(1, '\0') + "AUTH EXTERNAL " + hex(std::to_string(::geteuid())) + "\r\n");
+  // A NUL byte, AUTH EXTERNAL with our uid in hex of its decimal text, and
+  // BEGIN at once, as sd-bus's clients send them (no round trip for BEGIN);
+  // the peer answers "OK <guid>".
+  write_all(std::string(1, '\0') + "AUTH EXTERNAL " + hex(std::to_string(::geteuid())) +
+            "\r\nBEGIN\r\n");
   size_t eol;
   while ((eol = in_.find("\r\n")) == std::string::npos) fill(in_.size() + 1);
   std::string line = in_.substr(0, eol);
   in_.erase(0, eol + 2);
   if (!line.starts_with("OK ")) throw Error("D-Bus: authentication refused: " + line, EACCES);
-  write_all("BEGIN\r\n");
 }
 
 Message Connection::receive() {
@@ -110,6 +112,9 @@ Message Connection::receive() {
   fill(*size);
   Message m = decode(std::string_view(in_).substr(0, *size));
   in_.erase(0, *size);
+  log::debug("D-Bus: received type " + std::to_string(int(m.type)) + " " + m.member + " serial " +
+             std::to_string(m.serial) + " reply to " + std::to_string(m.reply_serial.value_or(0)) +
+             (m.error_name.empty() ? "" : " error " + m.error_name));
   return m;
 }
 
@@ -127,6 +132,7 @@ Message Connection::call(const std::string& path, const std::string& interface,
   if (bus_)
     m.destination =
         interface.starts_with("org.freedesktop.DBus") ? "org.freedesktop.DBus" : kSystemd;
+  log::debug("D-Bus: calling " + member + " serial " + std::to_string(m.serial));
   write_all(encode(m));
   for (;;) {
     Message r = receive();

@@ -63,13 +63,6 @@ size_t type_end(std::string_view sig, size_t at) {
   return at + 1;
 }
 
-template <class T>
-void put(std::string& out, T v) {
-  char b[sizeof v];
-  std::memcpy(b, &v, sizeof v);  // the host is little endian: so is every message we send
-  out.append(b, sizeof v);
-}
-
 static_assert(std::endian::native == std::endian::little, "ocirun writes little-endian D-Bus");
 
 }  // namespace
@@ -84,31 +77,6 @@ void Writer::byte(uint8_t v) {
 
 void Writer::boolean(bool v) {
   u32(v ? 1 : 0);
-}
-
-void Writer::u32(uint32_t v) {
-  align(4);
-  put(out_, v);
-}
-
-void Writer::i32(int32_t v) {
-  align(4);
-  put(out_, v);
-}
-
-void Writer::u64(uint64_t v) {
-  align(8);
-  put(out_, v);
-}
-
-void Writer::i64(int64_t v) {
-  align(8);
-  put(out_, v);
-}
-
-void Writer::f64(double v) {
-  align(8);
-  put(out_, v);
 }
 
 void Writer::string(std::string_view s) {
@@ -126,7 +94,7 @@ void Writer::signature(std::string_view s) {
 size_t Writer::begin_array(size_t element_alignment) {
   align(4);
   size_t at = out_.size();
-  put(out_, uint32_t{0});
+  u32(0);
   align(element_alignment);  // padding before the first element is not counted
   starts_.push_back(out_.size());
   return at;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,11 +23,11 @@ class Writer {
  public:
   void byte(uint8_t v);
   void boolean(bool v);
-  void u32(uint32_t v);
-  void i32(int32_t v);
-  void u64(uint64_t v);
-  void i64(int64_t v);
-  void f64(double v);
+  void u32(uint32_t v) { scalar(v); }
+  void i32(int32_t v) { scalar(v); }
+  void u64(uint64_t v) { scalar(v); }
+  void i64(int64_t v) { scalar(v); }
+  void f64(double v) { scalar(v); }
   void string(std::string_view s);  // also an object path ("o")
   void signature(std::string_view s);
   // An array: begin returns where its length goes; end fills it in.
@@ -44,6 +45,15 @@ class Writer {
   const std::string& bytes() const { return out_; }
 
  private:
+  // A fixed-size value, aligned to its size, in the host's (little) endian.
+  template <class T>
+  void scalar(T v) {
+    align(sizeof v);
+    char b[sizeof v];
+    std::memcpy(b, &v, sizeof v);
+    out_.append(b, sizeof v);
+  }
+
   std::string out_;
   std::vector<size_t> starts_;  // where each open array's elements start
 };

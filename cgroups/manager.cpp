@@ -391,7 +391,7 @@ void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device
 void Cgroup::add(pid_t pid) {
   if (pending_) {
     PendingUnit& p = *pending_;
-    systemd::start_unit(p.bus, p.unit, p.properties, pid);
+    systemd::start_unit(p.bus, p.unit, p.properties, pid, &unit_made_);
     with_context("cgroup of unit " + unit_, [&] { fd_ = sys::open(dir_, O_RDONLY | O_DIRECTORY); });
     apply(p.rest);
     apply_devices(p.devices, p.linux_devices);

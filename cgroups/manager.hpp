@@ -58,6 +58,9 @@ class Cgroup {
   const std::string& dir() const { return dir_; }
   // The systemd driver's unit ("ocirun-abc.scope"), or "".
   const std::string& unit() const { return unit_; }
+  // add() had systemd make the unit (false: systemd refused it, e.g. one of
+  // that name exists already, which is not this container's to stop).
+  bool unit_made() const { return unit_made_; }
   // O_RDONLY|O_DIRECTORY fd of the cgroup: clone3's CLONE_INTO_CGROUP.
   int fd() const { return fd_.get(); }
 
@@ -103,6 +106,7 @@ class Cgroup {
   UniqueFd fd_;
   bool shared_ = false;
   std::string unit_;
+  bool unit_made_ = false;
   // The systemd driver, between create and add: the unit to start.
   std::shared_ptr<PendingUnit> pending_;
 };

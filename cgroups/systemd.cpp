@@ -32,9 +32,11 @@ std::string wait_job(dbus::Connection& c, const std::string& job) {
 // Subscribes (JobRemoved may come right after the reply), calls `member`,
 // which starts a job, and returns how the job ended.
 std::string run_job(dbus::Connection& c, const std::string& member, const std::string& signature,
-                    const std::string& body) {
+                    const std::string& body, bool* accepted = nullptr) {
   c.call(kPath, kManager, "Subscribe");
-  return wait_job(c, job_of(c.call(kPath, kManager, member, signature, body)));
+  std::string job = job_of(c.call(kPath, kManager, member, signature, body));
+  if (accepted) *accepted = true;
+  return wait_job(c, job);
 }
 
 void check_job(const std::string& result, const std::string& what, const Unit& unit) {
@@ -50,7 +52,8 @@ std::string context(const std::string& what, const Unit& unit) {
 
 }  // namespace
 
-void start_unit(dbus::Connection& c, const Unit& unit, std::vector<Property> props, pid_t pid) {
+void start_unit(dbus::Connection& c, const Unit& unit, std::vector<Property> props, pid_t pid,
+                bool* made) {
   props.push_back({"PIDs", "au", std::vector<uint32_t>{static_cast<uint32_t>(pid)}, ""});
   dbus::Writer w;
   w.string(unit.name);
@@ -59,7 +62,7 @@ void start_unit(dbus::Connection& c, const Unit& unit, std::vector<Property> pro
   size_t aux = w.begin_array(8);  // a(sa(sv)): no auxiliary units
   w.end_array(aux);
   std::string result = with_context(context("starting", unit), [&] {
-    return run_job(c, "StartTransientUnit", "ssa(sv)a(sa(sv))", w.bytes());
+    return run_job(c, "StartTransientUnit", "ssa(sv)a(sa(sv))", w.bytes(), made);
   });
   check_job(result, "starting", unit);
 }

@@ -15,7 +15,11 @@
 namespace ocirun::cgroups::systemd {
 
 // StartTransientUnit with `props` and PIDs = {pid}; waits for its job.
-void start_unit(dbus::Connection& c, const Unit& unit, std::vector<Property> props, pid_t pid);
+// `*made` is set once systemd took the unit (the call returned its job), so
+// that a caller knows whether a failure left a unit of its own to stop: a
+// unit of that name that existed already (UnitExists) is someone else's.
+void start_unit(dbus::Connection& c, const Unit& unit, std::vector<Property> props, pid_t pid,
+                bool* made);
 // SetUnitProperties (runtime): systemd applies them to the unit's cgroup.
 void set_properties(dbus::Connection& c, const Unit& unit, const std::vector<Property>& props);
 // StopUnit and waits for its job; a unit that is not there is no error.

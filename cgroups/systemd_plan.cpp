@@ -292,20 +292,23 @@ DeviceMajors device_majors(std::string_view proc_devices) {
 std::vector<Property> device_properties(const std::vector<DeviceRule>& rules,
                                         const DeviceMajors& majors) {
   const std::string field = "linux.resources.devices";
-  // Allowed from the start (no deny-all first), or an allow-all rule with
-  // every access: systemd needs no policy.
-  bool denies_all = false;
+  // The program denies what no rule allows, and the last rule that matches
+  // decides: an allow-all rule with every access (and no rule after it that
+  // denies) needs no policy; a deny-all rule voids the allows before it.
+  bool allows_all = false;
   std::vector<std::pair<std::string, std::string>> allow;
   for (const DeviceRule& r : rules) {
     bool all = r.type == 'a' && r.major < 0 && r.minor < 0;
-    if (all && !r.allow) {
-      denies_all = true;
-      allow.clear();
+    std::string access = r.access.empty() ? "rwm" : r.access;
+    if (!r.allow) {
+      allows_all = false;  // narrows: DeviceAllow's set stays wider, the program is exact
+      if (all && access == "rwm") allow.clear();
       continue;
     }
-    if (!r.allow) continue;  // narrows an earlier allow: the program does it
-    if (all && r.access == "rwm") return {};
-    std::string access = r.access.empty() ? "rwm" : r.access;
+    if (all && access == "rwm") {
+      allows_all = true;
+      continue;
+    }
     std::vector<char> types;
     if (r.type == 'a')
       types = {'c', 'b'};
@@ -324,7 +327,7 @@ std::vector<Property> device_properties(const std::vector<DeviceRule>& rules,
       if (!name.empty()) allow.emplace_back(std::move(name), access);
     }
   }
-  if (!denies_all) return {};
+  if (allows_all) return {};
   return {prop("DevicePolicy", "s", std::string("strict"), field),
           prop("DeviceAllow", "a(ss)", std::move(allow), field)};
 }

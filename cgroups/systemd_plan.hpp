@@ -56,8 +56,9 @@ Unit unit_of(const std::string& cgroups_path, const std::string& id);
 std::vector<Property> take_owned_limits(ResourcePlan& plan);
 
 // The device rules (cgroups/devices.hpp) as systemd's device policy:
-// DevicePolicy=strict and a DeviceAllow entry per allowing rule, or nothing
-// when the rules allow every device. A rule that names a whole major of char
+// DevicePolicy=strict and a DeviceAllow entry per allowing rule (the program
+// denies what no rule allows), or nothing when the rules end allowing every
+// device. A rule that names a whole major of char
 // or block devices needs that major's name ("char-pts"): `majors` holds
 // /proc/devices (device_majors). Deny rules after the first cannot be said in
 // DeviceAllow, whose set is then wider; ocirun's own device program, which

@@ -262,7 +262,18 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   launch::SpawnHooks hooks;
   hooks.on_cloned = on_cloned;
   hooks.runtime_hooks = runtime_hooks;
-  if (cgroup) hooks.move_to_cgroup = [&](pid_t pid) { cgroup->add(pid); };
+  if (cgroup) {
+    hooks.move_to_cgroup = [&](pid_t pid) {
+      try {
+        cgroup->add(pid);
+      } catch (...) {
+        // A unit systemd would not make (one of that name exists: another
+        // container's) is not ours to stop, nor its cgroup ours to remove.
+        if (!cgroup->unit().empty() && !cgroup->unit_made()) rollback.set_cgroup("", false, "");
+        throw;
+      }
+    };
+  }
   hooks.seccomp_listener = [&](pid_t pid, int fd) {
     auto doc = seccomp::process_state(pid, p.seccomp_rules->listener_metadata,
                                       state::state_document(rec, Status::Creating));

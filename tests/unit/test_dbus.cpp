@@ -29,6 +29,17 @@ std::string bytes(std::initializer_list<int> b) {
   return s;
 }
 
+// A message of systemd's manager object, serial 7.
+dbus::Message manager_message(dbus::MessageType type, const std::string& member) {
+  dbus::Message m;
+  m.type = type;
+  m.serial = 7;
+  m.path = "/org/freedesktop/systemd1";
+  m.interface = "org.freedesktop.systemd1.Manager";
+  m.member = member;
+  return m;
+}
+
 // The peer's side: reads whole messages and answers them.
 struct Peer {
   int fd;
@@ -81,12 +92,7 @@ struct Peer {
     send(r);
   }
   void job_removed(const std::string& job, const std::string& unit, const std::string& result) {
-    dbus::Message s;
-    s.type = dbus::MessageType::Signal;
-    s.serial = 7;
-    s.path = "/org/freedesktop/systemd1";
-    s.interface = "org.freedesktop.systemd1.Manager";
-    s.member = "JobRemoved";
+    dbus::Message s = manager_message(dbus::MessageType::Signal, "JobRemoved");
     s.signature = "uoss";
     dbus::Writer w;
     w.u32(42);
@@ -136,8 +142,8 @@ Scripted peer(const std::function<int(Peer&)>& script) {
       p.in.erase(0, 1);
       std::string auth = p.line();
       if (!auth.starts_with("AUTH EXTERNAL ")) ::_exit(6);
-      ::write(p.fd, "OK 0123456789abcdef\r\n", 21);
       if (p.line() != "BEGIN") ::_exit(7);
+      ::write(p.fd, "OK 0123456789abcdef\r\n", 21);
       rc = script(p);
     } catch (...) {
       rc = 9;
@@ -212,12 +218,7 @@ TEST_CASE("dbus wire: values are aligned, arrays count their elements only", "[d
 }
 
 TEST_CASE("dbus wire: a message is encoded and read back whole", "[dbus]") {
-  dbus::Message m;
-  m.type = dbus::MessageType::MethodCall;
-  m.serial = 7;
-  m.path = "/org/freedesktop/systemd1";
-  m.interface = "org.freedesktop.systemd1.Manager";
-  m.member = "StopUnit";
+  dbus::Message m = manager_message(dbus::MessageType::MethodCall, "StopUnit");
   m.destination = "org.freedesktop.systemd1";
   dbus::Writer w;
   w.string("x.scope");
@@ -290,7 +291,9 @@ TEST_CASE("systemd calls: start, update and stop against a scripted systemd", "[
   dbus::Connection c(std::move(s.fd), false, 5000);
   systemd::Unit u = systemd::unit_of("", "c1");
   auto props = systemd::unit_properties(u, "c1", {{"MemoryMax", "t", uint64_t{4096}, ""}}, {}, {});
-  systemd::start_unit(c, u, props, 1234);
+  bool made = false;
+  systemd::start_unit(c, u, props, 1234, &made);
+  CHECK(made);
   systemd::set_properties(c, u, {{"TasksMax", "t", uint64_t{10}, ""}});
   systemd::stop_unit(c, u);  // a unit already gone is no error
   CHECK(s.status() == 0);
@@ -314,13 +317,16 @@ TEST_CASE("systemd calls: systemd's errors name the unit", "[dbus]") {
   });
   dbus::Connection c(std::move(s.fd), false, 5000);
   systemd::Unit u = systemd::unit_of("", "c2");
-  CHECK_THROWS_WITH(systemd::start_unit(c, u, {}, 1),
+  bool made = false;
+  CHECK_THROWS_WITH(systemd::start_unit(c, u, {}, 1, &made),
                     Catch::Equals("systemd: starting unit ocirun-c2.scope: "
                                   "org.freedesktop.systemd1.UnitExists: Unit ocirun-c2.scope "
                                   "already exists."));
-  CHECK_THROWS_WITH(systemd::start_unit(c, u, {}, 1),
+  CHECK_FALSE(made);  // not ours: nothing to stop
+  CHECK_THROWS_WITH(systemd::start_unit(c, u, {}, 1, &made),
                     Catch::Equals("systemd: starting unit ocirun-c2.scope: its job ended "
                                   "\"failed\" (journalctl -u ocirun-c2.scope)"));
+  CHECK(made);  // systemd made it, and it failed: ours to stop
   CHECK(s.status() == 0);
 }
 

@@ -161,6 +161,11 @@ TEST_CASE("systemd devices: strict policy and DeviceAllow from the rules", "[sys
   CHECK(has("/dev/char/1:3", "rwm"));
   CHECK(has("char-pts", "rwm"));
 
+  // No rules of the config's: runc's allowances only, strict.
+  p = device_properties(device_rules(json::array(), {}), majors);
+  CHECK(value_of<std::string>(p, "DevicePolicy") == "strict");
+  CHECK(value_of<std::vector<std::pair<std::string, std::string>>>(p, "DeviceAllow").size() > 5);
+
   // Allow all: no policy at all.
   p = device_properties(device_rules(json::parse(R"([{"allow": true, "access": "rwm"}])"), {}),
                         majors);
