@@ -61,7 +61,9 @@ class Writer {
 // Reads values back from a body, checking bounds; a malformed message throws.
 class Reader {
  public:
+  // A view: the data must outlive the reader (a temporary string cannot).
   Reader(std::string_view data, size_t offset = 0) : data_(data), at_(offset) {}
+  Reader(std::string&&, size_t = 0) = delete;
   uint8_t byte();
   bool boolean();
   uint32_t u32();

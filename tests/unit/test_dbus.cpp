@@ -245,9 +245,11 @@ TEST_CASE("dbus wire: a message is encoded and read back whole", "[dbus]") {
   std::string liar = wire;
   liar[4] = 100;  // body length
   CHECK_THROWS_WITH(dbus::decode(liar), Catch::Contains("malformed"));
-  dbus::Reader bad(bytes({200, 0, 0, 0, 'a'}));
+  const std::string short_string = bytes({200, 0, 0, 0, 'a'});  // a Reader only views its data
+  dbus::Reader bad(short_string);
   CHECK_THROWS_WITH(bad.string(), Catch::Contains("truncated"));
-  dbus::Reader arr(bytes({100, 0, 0, 0, 1, 0, 0, 0}));
+  const std::string long_array = bytes({100, 0, 0, 0, 1, 0, 0, 0});
+  dbus::Reader arr(long_array);
   CHECK_THROWS_WITH(arr.skip("au"), Catch::Contains("malformed"));
 }
 
