@@ -212,6 +212,20 @@ void require_controllers(const ResourcePlan& plan, const std::string& dir) {
   }
 }
 
+// The container's device rules: linux.resources.devices (null: none) and
+// linux.devices.
+std::vector<DeviceRule> rules_of(const nlohmann::json& resource_devices,
+                                 const std::vector<spec::Device>& linux_devices) {
+  return device_rules(resource_devices.is_null() ? nlohmann::json::array() : resource_devices,
+                      linux_devices);
+}
+
+// The rules as systemd's device policy, majors named from /proc/devices.
+std::vector<systemd::Property> device_policy(const std::vector<DeviceRule>& rules) {
+  return systemd::device_properties(rules,
+                                    systemd::device_majors(try_read("/proc/devices").value_or("")));
+}
+
 }  // namespace
 
 Manager parse_manager(const std::string& name) {
@@ -226,8 +240,7 @@ struct Cgroup::PendingUnit {
   systemd::Unit unit;
   std::vector<systemd::Property> properties;
   ResourcePlan rest;  // the writes systemd has no property for
-  nlohmann::json devices;
-  std::vector<spec::Device> linux_devices;
+  std::vector<DeviceRule> device_rules;
 };
 
 Cgroup Cgroup::create_unit(const spec::Config& config, const std::string& id, const Options& opts,
@@ -239,23 +252,19 @@ Cgroup Cgroup::create_unit(const spec::Config& config, const std::string& id, co
   static const nlohmann::json kNone = nlohmann::json::object();
   const nlohmann::json& resources =
       config.linux_ && config.linux_->resources.is_object() ? config.linux_->resources : kNone;
-  std::vector<spec::Device> linux_devices =
-      config.linux_ ? config.linux_->devices : std::vector<spec::Device>{};
-  nlohmann::json devices = resources.value("devices", nlohmann::json::array());
-  auto limits = systemd::take_owned_limits(plan);
-  auto device_policy = systemd::device_properties(
-      device_rules(devices.is_null() ? nlohmann::json::array() : devices, linux_devices),
-      systemd::device_majors(try_read("/proc/devices").value_or("")));
-  auto properties = systemd::unit_properties(unit, id, std::move(limits), std::move(device_policy),
-                                             systemd::annotation_properties(config.annotations));
+  std::vector<DeviceRule> rules =
+      rules_of(resources.value("devices", nlohmann::json::array()),
+               config.linux_ ? config.linux_->devices : std::vector<spec::Device>{});
+  auto properties =
+      systemd::unit_properties(unit, id, systemd::take_owned_limits(plan), device_policy(rules),
+                               systemd::annotation_properties(config.annotations));
   Cgroup cg;
   cg.dir_ = mount + unit.path;
   cg.unit_ = unit.name;
   on_path(cg.dir_);
   log::debug("systemd unit " + unit.name + ", cgroup " + cg.dir_);
-  cg.pending_ = std::make_shared<PendingUnit>(
-      PendingUnit{std::move(bus), std::move(unit), std::move(properties), std::move(plan),
-                  std::move(devices), std::move(linux_devices)});
+  cg.pending_ = std::make_shared<PendingUnit>(PendingUnit{
+      std::move(bus), std::move(unit), std::move(properties), std::move(plan), std::move(rules)});
   return cg;
 }
 
@@ -335,8 +344,10 @@ void Cgroup::apply(const ResourcePlan& plan) const {
 
 void Cgroup::apply_devices(const nlohmann::json& resource_devices,
                            const std::vector<spec::Device>& linux_devices) const {
-  auto rules = device_rules(resource_devices.is_null() ? nlohmann::json::array() : resource_devices,
-                            linux_devices);
+  attach_rules(rules_of(resource_devices, linux_devices));
+}
+
+void Cgroup::attach_rules(const std::vector<DeviceRule>& rules) const {
   with_context("linux.resources.devices",
                [&] { attach_device_program(fd_.get(), device_program(rules)); });
 }
@@ -369,14 +380,14 @@ void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device
                     EBUSY);
     }
   }
+  std::optional<std::vector<DeviceRule>> rules;
+  if (resources.contains("devices")) rules = rules_of(resources["devices"], linux_devices);
   if (!unit_.empty()) {
     // What systemd owns goes through it, so that it keeps it (a daemon-reload
     // rewrites the unit's cgroup from its properties).
     auto owned = systemd::take_owned_limits(plan);
-    if (resources.contains("devices")) {
-      auto policy = systemd::device_properties(
-          device_rules(resources["devices"], linux_devices),
-          systemd::device_majors(try_read("/proc/devices").value_or("")));
+    if (rules) {
+      auto policy = device_policy(*rules);
       owned.insert(owned.end(), policy.begin(), policy.end());
     }
     if (!owned.empty()) {
@@ -385,7 +396,7 @@ void Cgroup::set(const nlohmann::json& resources, const std::vector<spec::Device
     }
   }
   apply(plan);
-  if (resources.contains("devices")) apply_devices(resources["devices"], linux_devices);
+  if (rules) attach_rules(*rules);
 }
 
 void Cgroup::add(pid_t pid) {
@@ -394,7 +405,7 @@ void Cgroup::add(pid_t pid) {
     systemd::start_unit(p.bus, p.unit, p.properties, pid, &unit_made_);
     with_context("cgroup of unit " + unit_, [&] { fd_ = sys::open(dir_, O_RDONLY | O_DIRECTORY); });
     apply(p.rest);
-    apply_devices(p.devices, p.linux_devices);
+    attach_rules(p.device_rules);
     pending_.reset();
     return;
   }
@@ -441,13 +452,18 @@ void Cgroup::signal_all(int sig) const {
 }
 
 void Cgroup::remove() const {
+  auto kill_what_is_left = [&] {
+    if (::access(dir_.c_str(), F_OK) < 0) return false;
+    if (event_flag(dir_, "populated").value_or(false)) {
+      signal_all(SIGKILL);
+      if (frozen()) sys::write_file(dir_ + "/cgroup.freeze", "0");  // for the pid-by-pid fallback
+    }
+    return true;
+  };
   if (!unit_.empty()) {
     // The processes first (a scope's stop would wait out its TimeoutStopSec
     // for them), then the unit; systemd removes its cgroup.
-    if (::access(dir_.c_str(), F_OK) == 0 && event_flag(dir_, "populated").value_or(false)) {
-      signal_all(SIGKILL);
-      if (frozen()) sys::write_file(dir_ + "/cgroup.freeze", "0");
-    }
+    kill_what_is_left();
     try {
       auto bus = dbus::Connection::to_systemd();
       systemd::stop_unit(bus, systemd::Unit{unit_, "", dir_});
@@ -455,11 +471,7 @@ void Cgroup::remove() const {
       log::warn(std::string(e.what()) + "; removing its cgroup directly");
     }
   }
-  if (::access(dir_.c_str(), F_OK) < 0) return;
-  if (event_flag(dir_, "populated").value_or(false)) {
-    signal_all(SIGKILL);
-    if (frozen()) sys::write_file(dir_ + "/cgroup.freeze", "0");  // for the pid-by-pid fallback
-  }
+  if (!kill_what_is_left()) return;
   remove_tree(dir_);
   // The default parent (/ocirun) goes with its last container; one that
   // still has children stays (EBUSY).

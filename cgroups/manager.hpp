@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cgroups/devices.hpp"
 #include "cgroups/path.hpp"
 #include "cgroups/resources.hpp"
 #include "cgroups/stats.hpp"
@@ -98,6 +99,7 @@ class Cgroup {
 
  private:
   struct PendingUnit;
+  void attach_rules(const std::vector<DeviceRule>& rules) const;
   static Cgroup create_unit(const spec::Config& config, const std::string& id, const Options& opts,
                             const std::string& mount, ResourcePlan plan,
                             const std::function<void(const std::string&)>& on_path);
