@@ -15,7 +15,7 @@
 #                                  [--rss-runs M] [--pss-runs P] [--many C]
 #                                  [--jobs J] [--many-rounds R] [--ocirun PATH]
 #                                  [--floor PATH] [--no-floor] [--only-others]
-#                                  [--cgroups] [--phases LIST]
+#                                  [--cgroups] [--systemd] [--phases LIST]
 #
 # Runs as root. Needs hyperfine, jq, GNU time (/usr/bin/time, Debian package
 # "time"), busybox-static, unshare (util-linux), crun and runc; a C compiler
@@ -37,7 +37,9 @@
 #     /sys/fs/cgroup/unified) an empty tmpfs hides /sys/fs/cgroup/unified in
 #     the namespace, because crun 1.8 refuses hybrid hosts. --cgroups (a pure
 #     cgroup v2 host only; refused elsewhere): every runtime, and the floor,
-#     makes its cgroup.
+#     makes its cgroup. --systemd (systemd as PID 1 on pure cgroup v2: the
+#     VM of tests/vm/vmrun --systemd): every runtime uses its systemd driver
+#     (a transient scope in ocibench.slice, over D-Bus); no floor rows.
 #   * Every container has an absolute linux.cgroupsPath under /ocibench, so no
 #     runtime nests cgroups under the caller's; whatever is left of
 #     /sys/fs/cgroup[/*]/ocibench afterwards is removed (rmdir only).
@@ -60,6 +62,7 @@ floor_bin=${OCIBENCH_FLOOR:-}
 no_floor=0
 only_others=0
 cgroups_mode=0
+systemd_mode=0
 phases=run,exec,pss,many
 cgroup_top=ocibench
 
@@ -86,6 +89,8 @@ Options:
   --no-floor       leave the floor rows out
   --only-others    leave ocirun out (also automatic when the binary is missing)
   --cgroups        every runtime makes its cgroup (pure cgroup v2 hosts only)
+  --systemd        every runtime uses its systemd cgroup driver (systemd as
+                   PID 1 on pure cgroup v2; crun needs the system bus too)
   --phases LIST    comma-separated subset of run,exec,pss,many (default: all)
 EOF
 }
@@ -120,6 +125,7 @@ while (($#)); do
   --no-floor) no_floor=1; shift ;;
   --only-others) only_others=1; shift ;;
   --cgroups) cgroups_mode=1; shift ;;
+  --systemd) systemd_mode=1 cgroups_mode=1 no_floor=1 cgroup_top=ocibench.slice; shift ;;
   --phases) phases=${2:?}; shift 2 ;;
   --phases=*) phases=${1#*=}; shift ;;
   -h | --help) usage; exit 0 ;;
@@ -149,6 +155,8 @@ has() { [[ -n ${want[$1]:-} ]]; }
 # ---------------------------------------------------------------------------
 remove_bench_cgroups() {
   local d
+  # The systemd driver's scopes are in a slice of systemd's: stopped there.
+  ((systemd_mode)) && systemctl stop "$cgroup_top" 2>/dev/null
   for d in /sys/fs/cgroup/"$cgroup_top" /sys/fs/cgroup/*/"$cgroup_top"; do
     [[ -d $d ]] || continue
     # Deepest first; rmdir fails (and we say so) if a cgroup still has tasks.
@@ -166,6 +174,9 @@ if [[ ${OCIBENCH_INSIDE:-} != 1 ]]; then
   [[ -x /usr/bin/time ]] || missing+=("/usr/bin/time (Debian package: time)")
   command -v busybox >/dev/null || missing+=("busybox (Debian package: busybox-static)")
   ((${#missing[@]} == 0)) || die "missing: ${missing[*]}"
+  if ((systemd_mode)) && [[ $(cat /proc/1/comm) != systemd ]]; then
+    die "--systemd needs systemd as PID 1 (tests/vm/vmrun --systemd gives a VM with it)"
+  fi
   if ((cgroups_mode)) && [[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
     die "--cgroups needs a pure cgroup v2 hierarchy at /sys/fs/cgroup; this host has $(
       [[ -d /sys/fs/cgroup/unified ]] && echo "hybrid" || echo "v1") cgroups, where ocirun \
@@ -254,7 +265,12 @@ flags_of() {
   g=()
   if [[ -n ${gflags[$1]} ]]; then g=("${gflags[$1]}"); fi
 }
-if ((cgroups_mode)); then
+if ((systemd_mode)); then
+  cgroup_note+="; --systemd: every runtime's systemd driver, scopes in $cgroup_top"
+  gflags[ocirun]=--systemd-cgroup
+  gflags[crun]=--cgroup-manager=systemd
+  gflags[runc]=--systemd-cgroup
+elif ((cgroups_mode)); then
   cgroup_note+="; --cgroups: every runtime and the floor make their cgroups"
   mkdir -p "/sys/fs/cgroup/$cgroup_top"
 else
@@ -285,12 +301,14 @@ trap cleanup_inner EXIT
 # absolute cgroupsPath, so that with --cgroups no two containers share one.
 "$BASH" "$repo_dir/examples/busybox-bundle.sh" "$work/base" /bin/true
 rootfs=$work/base/rootfs
-# make_bundle DIR CGROUP ARG...: a bundle DIR on the shared rootfs.
+# make_bundle DIR CGROUP ARG...: a bundle DIR on the shared rootfs. With
+# --systemd the cgroup is the scope ocibench-CGROUP.scope (/ made -).
 make_bundle() {
-  local dir=$1 cg=$2
+  local dir=$1 cg=/$cgroup_top/$2
   shift 2
+  ((systemd_mode)) && cg=$cgroup_top:ocibench:${cg#/"$cgroup_top"/} && cg=${cg//\//-}
   mkdir -p "$dir"
-  jq --arg r "$rootfs" --arg cg "/$cgroup_top/$cg" '.root.path = $r | .linux.cgroupsPath = $cg
+  jq --arg r "$rootfs" --arg cg "$cg" '.root.path = $r | .linux.cgroupsPath = $cg
     | .process.args = $ARGS.positional' "$work/base/config.json" --args "$@" >"$dir/config.json"
 }
 for rt in "${runtimes[@]}"; do

@@ -17,6 +17,7 @@ namespace {
 constexpr const char* kPrivateSocket = "/run/systemd/private";
 constexpr const char* kSystemBus = "/run/dbus/system_bus_socket";
 constexpr const char* kSystemd = "org.freedesktop.systemd1";
+constexpr size_t kMaxSignals = 256;
 
 UniqueFd connect_unix(const char* path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -105,6 +106,17 @@ void Connection::authenticate() {
   if (!line.starts_with("OK ")) throw Error("D-Bus: authentication refused: " + line, EACCES);
 }
 
+void Connection::watch_jobs() {
+  if (!bus_ || watching_) return;
+  Writer rule;
+  rule.string(std::string("type='signal',sender='") + kSystemd +
+              "',path='/org/freedesktop/systemd1',interface='org.freedesktop.systemd1.Manager',"
+              "member='JobRemoved'");
+  call("/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch", "s", rule.bytes());
+  call("/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "Subscribe");
+  watching_ = true;
+}
+
 Message Connection::receive() {
   fill(16);
   std::optional<size_t> size;
@@ -121,6 +133,14 @@ Message Connection::receive() {
 Message Connection::call(const std::string& path, const std::string& interface,
                          const std::string& member, const std::string& signature,
                          const std::string& body) {
+  Message r = exchange(path, interface, member, signature, body);
+  if (r.type == MessageType::Error) throw_reply(r);
+  return r;
+}
+
+Message Connection::exchange(const std::string& path, const std::string& interface,
+                             const std::string& member, const std::string& signature,
+                             const std::string& body) {
   Message m;
   m.type = MessageType::MethodCall;
   m.serial = ++serial_;
@@ -137,15 +157,13 @@ Message Connection::call(const std::string& path, const std::string& interface,
   for (;;) {
     Message r = receive();
     if (r.type == MessageType::Signal) {
+      // systemd's private socket gets every signal: a busy systemd's must
+      // not pile up while a call waits (the newest are kept).
+      if (signals_.size() == kMaxSignals) signals_.pop_front();
       signals_.push_back(std::move(r));
       continue;
     }
-    if (r.reply_serial != m.serial) continue;  // not ours (a bus may send others)
-    if (r.type == MessageType::Error) {
-      std::string text = error_text(r);
-      throw Error(r.error_name + (text.empty() ? "" : ": " + text), EIO);
-    }
-    return r;
+    if (r.reply_serial == m.serial) return r;  // else not ours (a bus may send others)
   }
 }
 

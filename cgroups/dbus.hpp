@@ -26,6 +26,16 @@ class Connection {
   // "<error name>: <its message>".
   Message call(const std::string& path, const std::string& interface, const std::string& member,
                const std::string& signature = {}, const std::string& body = {});
+  // The same, returning an error reply as it is (MessageType::Error): for
+  // an error that is expected, where a throw would page in the unwinder.
+  Message exchange(const std::string& path, const std::string& interface, const std::string& member,
+                   const std::string& signature = {}, const std::string& body = {});
+  // Makes sure systemd's JobRemoved signals reach this connection, once: on
+  // the system bus a match rule (the bus daemon routes a signal only to
+  // those who asked) and systemd's Subscribe (it emits none on the bus
+  // before); on the private socket systemd sends every signal to every
+  // connection, so nothing (a round trip saved).
+  void watch_jobs();
   // Reads until a signal for which `match` is true (signals that came in
   // during calls are looked at first).
   Message wait_signal(const std::function<bool(const Message&)>& match);
@@ -38,6 +48,7 @@ class Connection {
 
   UniqueFd fd_;
   bool bus_ = false;
+  bool watching_ = false;
   int timeout_ms_ = 30000;
   uint32_t serial_ = 0;
   std::string in_;               // bytes read and not yet consumed

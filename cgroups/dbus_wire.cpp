@@ -387,4 +387,9 @@ std::string error_text(const Message& m) {
   }
 }
 
+void throw_reply(const Message& m) {
+  std::string text = error_text(m);
+  throw Error(m.error_name + (text.empty() ? "" : ": " + text), EIO);
+}
+
 }  // namespace ocirun::cgroups::dbus

@@ -101,5 +101,7 @@ Message decode(std::string_view data);
 
 // The first string of an error's body, or "" (its message, by convention).
 std::string error_text(const Message& m);
+// Throws an error reply as "<error name>: <its message>".
+[[noreturn]] void throw_reply(const Message& m);
 
 }  // namespace ocirun::cgroups::dbus

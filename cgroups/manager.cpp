@@ -462,11 +462,14 @@ void Cgroup::remove() const {
   };
   if (!unit_.empty()) {
     // The processes first (a scope's stop would wait out its TimeoutStopSec
-    // for them), then the unit; systemd removes its cgroup.
-    kill_what_is_left();
+    // for them), then the unit; systemd removes its cgroup. A cgroup that
+    // is gone already was a scope systemd stopped when it became empty:
+    // only its failed state, if any, is left to reset.
+    bool present = kill_what_is_left();
     try {
       auto bus = dbus::Connection::to_systemd();
-      systemd::stop_unit(bus, systemd::Unit{unit_, "", dir_});
+      systemd::Unit unit{unit_, "", dir_};
+      present ? systemd::stop_unit(bus, unit) : systemd::reset_failed(bus, unit);
     } catch (const Error& e) {
       log::warn(std::string(e.what()) + "; removing its cgroup directly");
     }

@@ -1,5 +1,6 @@
 #include "cgroups/stats.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <cstring>
@@ -356,6 +357,10 @@ nlohmann::json run_report(const RunReport& r, const FileReader& read) {
     }
     return nullptr;
   };
+  nlohmann::json pids_peak = single_or_null("pids.peak");
+  if (pids_peak.is_number_unsigned())
+    pids_peak =
+        pids_peak.get<uint64_t>() - std::min<uint64_t>(pids_peak.get<uint64_t>(), r.holders);
   return {
       {"exit_code", r.exit_code},
       {"signal", r.signal},
@@ -367,7 +372,7 @@ nlohmann::json run_report(const RunReport& r, const FileReader& read) {
       {"cpu_usage_usec", value_of(cpu, "usage_usec")},
       {"cpu_user_usec", value_of(cpu, "user_usec")},
       {"cpu_system_usec", value_of(cpu, "system_usec")},
-      {"pids_peak", single_or_null("pids.peak")},
+      {"pids_peak", pids_peak},
       {"wall_time_seconds", r.wall_seconds},
   };
 }

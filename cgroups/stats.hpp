@@ -101,6 +101,7 @@ struct RunReport {
   int exit_code = 0;
   int signal = 0;  // terminating signal, 0 if it exited
   double wall_seconds = 0;
+  int holders = 0;  // tasks of ocirun's in the cgroup (Holder): not in pids_peak
 };
 // One JSON object, every key always there:
 //   "exit_code"         int: r.exit_code as given
@@ -113,7 +114,8 @@ struct RunReport {
 //   "cpu_usage_usec"    uint: cpu.stat usage_usec (0 when absent)
 //   "cpu_user_usec"     uint: cpu.stat user_usec (0 when absent)
 //   "cpu_system_usec"   uint: cpu.stat system_usec (0 when absent)
-//   "pids_peak"         uint: pids.peak, or null when absent (kernel < 6.1)
+//   "pids_peak"         uint: pids.peak less r.holders, or null when absent
+//                       (kernel < 6.1)
 //   "wall_time_seconds" number: r.wall_seconds
 nlohmann::json run_report(const RunReport& r, const FileReader& read);
 

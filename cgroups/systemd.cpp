@@ -29,11 +29,11 @@ std::string wait_job(dbus::Connection& c, const std::string& job) {
   return result;
 }
 
-// Subscribes (JobRemoved may come right after the reply), calls `member`,
-// which starts a job, and returns how the job ended.
+// Watches for JobRemoved (it may come right after the reply), calls
+// `member`, which starts a job, and returns how the job ended.
 std::string run_job(dbus::Connection& c, const std::string& member, const std::string& signature,
                     const std::string& body, bool* accepted = nullptr) {
-  c.call(kPath, kManager, "Subscribe");
+  c.watch_jobs();
   std::string job = job_of(c.call(kPath, kManager, member, signature, body));
   if (accepted) *accepted = true;
   return wait_job(c, job);
@@ -81,22 +81,23 @@ void stop_unit(dbus::Connection& c, const Unit& unit) {
   dbus::Writer w;
   w.string(unit.name);
   w.string("replace");
-  try {
-    std::string result = with_context(context("stopping", unit),
-                                      [&] { return run_job(c, "StopUnit", "ss", w.bytes()); });
-    check_job(result, "stopping", unit);
-  } catch (const Error& e) {
-    if (std::string_view(e.what()).find("org.freedesktop.systemd1.NoSuchUnit") ==
-        std::string_view::npos)
-      throw;
-  }
+  std::string result = with_context(context("stopping", unit), [&]() -> std::string {
+    c.watch_jobs();
+    // A unit that is gone is no error, and no throw (the unwinder's pages).
+    dbus::Message reply = c.exchange(kPath, kManager, "StopUnit", "ss", w.bytes());
+    if (reply.type != dbus::MessageType::Error) return wait_job(c, job_of(reply));
+    if (reply.error_name != "org.freedesktop.systemd1.NoSuchUnit") dbus::throw_reply(reply);
+    return "done";
+  });
+  check_job(result, "stopping", unit);
+  reset_failed(c, unit);
+}
+
+void reset_failed(dbus::Connection& c, const Unit& unit) {
   dbus::Writer r;
   r.string(unit.name);
-  try {
-    c.call(kPath, kManager, "ResetFailedUnit", "s", r.bytes());
-  } catch (const Error&) {
-    // not failed, or already gone
-  }
+  // An error reply (not failed, or gone) is no failure.
+  c.exchange(kPath, kManager, "ResetFailedUnit", "s", r.bytes());
 }
 
 }  // namespace ocirun::cgroups::systemd

@@ -25,5 +25,9 @@ void set_properties(dbus::Connection& c, const Unit& unit, const std::vector<Pro
 // StopUnit and waits for its job; a unit that is not there is no error.
 // Then ResetFailedUnit, so that a failed unit does not linger.
 void stop_unit(dbus::Connection& c, const Unit& unit);
+// ResetFailedUnit alone, for a unit systemd stopped itself (a scope stops
+// when it becomes empty): a failed one (an OOM kill) would linger. Errors
+// (not failed, gone) are ignored.
+void reset_failed(dbus::Connection& c, const Unit& unit);
 
 }  // namespace ocirun::cgroups::systemd

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cgroups/holder.hpp"
 #include "cgroups/manager.hpp"
 #include "namespaces/plan.hpp"
 #include "runtime/launch/launch.hpp"
@@ -157,10 +158,7 @@ class Rollback {
   explicit Rollback(state::ContainerDir& dir) : dir_(dir) {}
   ~Rollback() {
     if (!armed_) return;
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      sys::reap(pid_);
-    }
+    sys::kill_and_reap(pid_);
     try {
       if (!cgroup_.empty()) {
         auto cg = cgroups::Cgroup::open(cgroup_, unit_);
@@ -192,11 +190,14 @@ class Rollback {
 struct Created {
   state::ContainerDir dir;
   state::Record record;
-  UniqueFd console;  // the pty's master, for `run` in the foreground to relay
+  UniqueFd console;        // the pty's master, for `run` in the foreground to relay
+  cgroups::Holder holder;  // hold_unit: keeps the unit's cgroup for the report
 };
 
+// hold_unit: the systemd driver's cgroup is kept after the container exits
+// (cgroups::Holder), for `run --stats-file`.
 Created do_create(const state::Store& store, const std::string& id, const CreateOptions& opts,
-                  launch::StartMode mode, bool foreground) {
+                  launch::StartMode mode, bool foreground, bool hold_unit = false) {
   state::validate_id(id);
   Prepared p = prepare(opts, foreground);
   state::ContainerDir dir = store.create(id);
@@ -287,9 +288,12 @@ Created do_create(const state::Store& store, const std::string& id, const Create
   rec.phase = "created";
   dir.write(rec);
   write_pid_file(opts.pid_file, child.pid);
+  // In before the container can exit: systemd would remove the empty unit.
+  cgroups::Holder holder;
+  if (hold_unit && cgroup && !cgroup->unit().empty()) holder = cgroups::Holder::start(cgroup->fd());
   launch::release(child, mode, state::hook_state(rec, Status::Created));
   rollback.dismiss();
-  return {std::move(dir), std::move(rec), std::move(child.console)};
+  return {std::move(dir), std::move(rec), std::move(child.console), std::move(holder)};
 }
 
 // `run --stats-file`: the report of a finished run, read from its cgroup
@@ -418,7 +422,8 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
   sigaddset(&mask, SIGCHLD);
   if (!opts.detach) sigprocmask(SIG_BLOCK, &mask, nullptr);
 
-  Created c = do_create(store, id, opts, launch::StartMode::Socket, !opts.detach);
+  Created c =
+      do_create(store, id, opts, launch::StartMode::Socket, !opts.detach, !opts.stats_file.empty());
   ::flock(c.dir.fd(), LOCK_UN);
   process::run_hooks("poststart", c.record.hooks.poststart,
                      state::hook_state(c.record, Status::Running), false);
@@ -431,7 +436,9 @@ int run(const state::Store& store, const std::string& id, const RunOptions& opts
     report.exit_code = code;
     report.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     report.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    report.holders = c.holder.active() ? 1 : 0;
     write_stats_file(opts.stats_file, report, c.record.cgroup);
+    c.holder.release();
   }
   if (!opts.keep) {
     try {

@@ -63,7 +63,7 @@ Child spawn_exec(const ExecConfig& cfg, const SpawnHooks& hooks) {
       throw_errno("joining the container's namespaces");
   };
   if (cfg.namespaces & CLONE_NEWPID) spec.joined_pid_namespace = "the container's pid namespace";
-  spec.main = [&](int sync_fd) { exec_main(cfg, sync_fd); };
+  spec.main = [&](int sync_fd, unsigned long) { exec_main(cfg, sync_fd); };
   Child c = spawn(spec, hooks);
   try {
     c.until_exec();

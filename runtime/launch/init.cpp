@@ -78,7 +78,8 @@ std::vector<std::string> exec_env(const spec::Process& p, int preserve) {
   return env;
 }
 
-Confinement setup(const InitConfig& cfg, int sync_fd, UniqueFd& fd_dir) {
+Confinement setup(const InitConfig& cfg, int sync_fd, unsigned long unshare_later,
+                  UniqueFd& fd_dir) {
   const spec::Config& config = *cfg.config;
   const spec::Process& proc = *config.process;
   std::map<std::string, UniqueFd> sources;  // bind sources the runtime opened for us
@@ -92,6 +93,10 @@ Confinement setup(const InitConfig& cfg, int sync_fd, UniqueFd& fd_dir) {
     }
     ns::become_root();
   }
+  // Now in its cgroup, and root of its user namespace: the cgroup namespace
+  // gets the container's cgroup as its root.
+  if (unshare_later && ::unshare(static_cast<int>(unshare_later)) < 0)
+    throw_errno("unshare the cgroup namespace");
   if (!cfg.joined_by_intermediate) ns::join_namespaces(*cfg.namespaces, cfg.ns_fds);
   if (cfg.namespaces->clone_flags & CLONE_NEWNET) ns::bring_up_loopback();
   if (!cfg.no_new_keyring) join_session_keyring(cfg.id);
@@ -177,7 +182,7 @@ void wait_for_start_fifo(const InitConfig& cfg, const UniqueFd& fd_dir, const st
 
 }  // namespace
 
-void init_main(const InitConfig& cfg, int sync_fd) noexcept {
+void init_main(const InitConfig& cfg, int sync_fd, unsigned long unshare_later) noexcept {
   std::string executable;
   Confinement last;
   UniqueFd fd_dir;  // create: our procfs fd directory, to reopen the exec fifo
@@ -194,7 +199,7 @@ void init_main(const InitConfig& cfg, int sync_fd) noexcept {
     keep.push_back(cfg.exec_fifo_fd);
     close_inherited_fds(cfg.preserve_fds, std::move(keep));
     forward_log(sync_fd);  // the --log file was among the fds just closed
-    last = setup(cfg, sync_fd, fd_dir);
+    last = setup(cfg, sync_fd, unshare_later, fd_dir);
     executable =
         process::find_executable(cfg.config->process->args.at(0), cfg.config->process->env);
     // From here on the init listens on the sync socket, where a parent that dies

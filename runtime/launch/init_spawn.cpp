@@ -39,7 +39,9 @@ Child spawn_init(const InitConfig& cfg, const SpawnHooks& hooks) {
     joined.joined_by_intermediate = true;
     joined.ns_fds.clear();
   }
-  spec.main = [&](int sync_fd) { init_main(joined, sync_fd); };
+  spec.main = [&](int sync_fd, unsigned long unshare_later) {
+    init_main(joined, sync_fd, unshare_later);
+  };
   Child c = spawn(spec, hooks);
   try {
     if (cfg.namespaces->new_user) {

@@ -105,7 +105,9 @@ void release(Child& child, StartMode mode, const std::string& state);
 
 // The child sides; they never return, and nothing escapes them: any failure
 // goes to the parent over the sync socket, and the child exits.
-[[noreturn]] void init_main(const InitConfig& cfg, int sync_fd) noexcept;
+// unshare_later: namespaces it unshares itself once it may (SpawnSpec::main).
+[[noreturn]] void init_main(const InitConfig& cfg, int sync_fd,
+                            unsigned long unshare_later) noexcept;
 [[noreturn]] void exec_main(const ExecConfig& cfg, int sync_fd) noexcept;
 
 }  // namespace ocirun::launch

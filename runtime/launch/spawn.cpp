@@ -44,7 +44,7 @@ pid_t clone_after_joins(const SpawnSpec& spec) {
     pid_t pid = clone_after_joins(spec);
     if (pid == 0) {
       ::close(pid_fd);
-      spec.main(sync_fd);
+      spec.main(sync_fd, 0);
       ::_exit(1);  // main never returns
     }
     std::string text = std::to_string(pid);
@@ -79,8 +79,7 @@ pid_t spawn_through_intermediate(const SpawnSpec& spec, const SpawnHooks& hooks,
     *moved = spec.cgroup_fd >= 0;
     send(pair.parent.get(), MsgType::Continue);
   } catch (...) {
-    ::kill(mid, SIGKILL);
-    sys::reap(mid);
+    sys::kill_and_reap(mid);
     throw;
   }
   std::string text;
@@ -96,6 +95,14 @@ pid_t spawn_through_intermediate(const SpawnSpec& spec, const SpawnHooks& hooks,
               sys::describe_wait_status(status));
 }
 
+// In the process, when it was not cloned into its cgroup but is moved
+// there: waits until it is, so that nothing of its setup (its cgroup
+// namespace above all) happens in the runtime's cgroup.
+void await_cgroup(int sync_fd) noexcept {
+  auto m = receive(sync_fd);
+  if (!m || m->type != MsgType::InCgroup) ::_exit(1);
+}
+
 }  // namespace
 
 Child spawn(const SpawnSpec& spec, const SpawnHooks& hooks) {
@@ -106,15 +113,21 @@ Child spawn(const SpawnSpec& spec, const SpawnHooks& hooks) {
   // In its cgroup: cloned there, or its intermediate was. Otherwise (a
   // kernel before 5.7, or a cgroup that does not exist yet: the systemd
   // driver's unit) move_to_cgroup gets the process.
+  // Moved, its new cgroup namespace is made after the move, by the process.
   bool moved = false;
   if (spec.join) {
     c.pid = spawn_through_intermediate(spec, hooks, pair, &moved);
   } else {
     bool in_cgroup = false;
-    c.pid = sys::clone_process(spec.clone_flags, spec.cgroup_fd, &in_cgroup);
+    unsigned long later = spec.cgroup_fd < 0 && hooks.move_to_cgroup ? CLONE_NEWCGROUP : 0;
+    c.pid = sys::clone_process(spec.clone_flags & ~later, spec.cgroup_fd, &in_cgroup);
     if (c.pid == 0) {
       pair.parent.reset();
-      spec.main(pair.child.get());
+      if (!in_cgroup && hooks.move_to_cgroup) {
+        await_cgroup(pair.child.get());
+        later = CLONE_NEWCGROUP;  // clone_process left it out too, when it could not
+      }
+      spec.main(pair.child.get(), spec.clone_flags & later);
       ::_exit(1);  // main never returns
     }
     pair.child.reset();
@@ -123,7 +136,10 @@ Child spawn(const SpawnSpec& spec, const SpawnHooks& hooks) {
   c.sync = std::move(pair.parent);
   try {
     if (hooks.on_cloned) hooks.on_cloned(c.pid);
-    if (!moved && hooks.move_to_cgroup) hooks.move_to_cgroup(c.pid);
+    if (!moved && hooks.move_to_cgroup) {
+      hooks.move_to_cgroup(c.pid);
+      send(c.sync.get(), MsgType::InCgroup);
+    }
   } catch (...) {
     c.kill_and_reap();
     throw;
@@ -171,10 +187,7 @@ void Child::until_exec() {
 }
 
 void Child::kill_and_reap() noexcept {
-  if (pid <= 0) return;
-  ::kill(pid, SIGKILL);
-  sys::reap(pid);
-  pid = -1;
+  sys::kill_and_reap(pid);
 }
 
 }  // namespace ocirun::launch

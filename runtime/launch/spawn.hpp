@@ -43,9 +43,12 @@ struct SpawnSpec {
   // `main` use. It closes the rest before it joins.
   int preserve_fds = 0;
   std::vector<int> keep;
-  // The process itself, given its end of the sync socket. Never returns;
-  // nothing escapes it (its failures go over the socket).
-  std::function<void(int sync_fd)> main;
+  // The process itself, given its end of the sync socket and the namespaces
+  // it must unshare itself (CLONE_NEWCGROUP of clone_flags, when it was not
+  // cloned into its cgroup but moved there: a cgroup namespace made before
+  // the move would have the wrong root), else 0. Never returns; nothing
+  // escapes it (its failures go over the socket).
+  std::function<void(int sync_fd, unsigned long unshare_later)> main;
 };
 
 // What the parent does when the process asks, or is moved.
@@ -54,7 +57,8 @@ struct SpawnHooks {
   std::function<void(pid_t)> on_cloned;
   // When the process was not cloned into its cgroup (a kernel before 5.7,
   // or no cgroup fd yet: the systemd driver starts its unit with the pid):
-  // moves the pid there, before the process (or the intermediate) runs on.
+  // moves the pid there. The process (or the intermediate) waits for it
+  // (kInCgroup) before it runs on.
   std::function<void(pid_t)> move_to_cgroup;
   // MsgType::RuntimeHooks: runs them, and returns the text of kHooksDone.
   std::function<std::string()> runtime_hooks;

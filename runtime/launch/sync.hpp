@@ -8,6 +8,13 @@
 //
 //   parent                               child
 //   clone3 into the cgroup ───────────▶  [new namespaces]
+//     (not in the cgroup: the systemd driver's unit starts with the pid,
+//      or a kernel before 5.7)
+//   move it there
+//   kInCgroup ────────────────────────▶  (then, in init.cpp, once root in a
+//                                         new user namespace: unshare the
+//                                         cgroup namespace it was not cloned
+//                                         with)
 //     or, when namespaces are joined first (init: a pod's pid, time or user
 //     namespace, or any join next to a new user namespace; exec: always):
 //   clone3 into the cgroup ───────────▶  intermediate
@@ -92,7 +99,8 @@ enum class MsgType : uint32_t {
   HooksDone,
   MountFd,
   SeccompFd,
-  Log  // a warning or debug line of the child's: "level\nmessage" (log::relay)
+  InCgroup,  // the parent moved the process into its cgroup (it was not cloned there)
+  Log        // a warning or debug line of the child's: "level\nmessage" (log::relay)
 };
 
 struct Message {

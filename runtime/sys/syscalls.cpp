@@ -238,6 +238,7 @@ pid_t clone_process(unsigned long flags, int cgroup_fd, bool* into_cgroup) {
     args.cgroup = static_cast<uint64_t>(cgroup_fd);
   }
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (cgroup_fd >= 0) flags &= ~static_cast<unsigned long>(CLONE_NEWCGROUP);  // for the fallbacks
   if (pid < 0 && cgroup_fd >= 0 && (errno == EINVAL || errno == E2BIG)) {
     // A kernel older than 5.7: no CLONE_INTO_CGROUP.
     args.flags = flags;
@@ -251,6 +252,13 @@ pid_t clone_process(unsigned long flags, int cgroup_fd, bool* into_cgroup) {
   }
   if (pid < 0) throw_errno("clone");
   return static_cast<pid_t>(pid);
+}
+
+void kill_and_reap(pid_t& pid) noexcept {
+  if (pid <= 0) return;
+  ::kill(pid, SIGKILL);
+  reap(pid);
+  pid = -1;
 }
 
 int reap(pid_t pid) {

@@ -49,13 +49,16 @@ void setns(int fd, int nstype, std::string_view what);
 
 // clone3 (falling back to clone) with fork semantics: returns 0 in the child.
 // With a cgroup fd, the child starts in that cgroup (CLONE_INTO_CGROUP); where
-// the kernel cannot, *into_cgroup (when given) is set false and the caller
-// moves the child itself.
+// the kernel cannot, *into_cgroup (when given) is set false, the child gets
+// no new cgroup namespace (it would be rooted in the caller's cgroup), and
+// the caller moves the child itself, after which the child unshares it.
 pid_t clone_process(unsigned long flags, int cgroup_fd = -1, bool* into_cgroup = nullptr);
 
 // Waits for child `pid` (through EINTR); returns its wait status (0 when it
 // could not be waited for).
 int reap(pid_t pid);
+// SIGKILL to child `pid`, then reap it; sets pid to -1. Nothing for pid <= 0.
+void kill_and_reap(pid_t& pid) noexcept;
 
 // One datagram/stream message carrying `fd` (SCM_RIGHTS) along with `data`.
 void send_with_fd(int sock, const void* data, size_t len, int fd, std::string_view what);

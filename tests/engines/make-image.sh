@@ -2,7 +2,7 @@
 # Builds the engines' test image by hand: busybox in one layer, no registry,
 # no network.
 #
-# Usage: tests/engines/make-image.sh OUT.tar [NAME:TAG]
+# Usage: tests/engines/make-image.sh [--rootfs DIR] OUT.tar [NAME:TAG]
 #
 # OUT.tar is at once an OCI image layout (oci-layout, index.json, blobs/) and
 # a docker-archive (manifest.json naming the same blobs), so that `podman
@@ -10,7 +10,9 @@
 # ocirun-test/busybox:latest (docker.io/ocirun-test/busybox:latest in full).
 # The layer is an uncompressed tar, so its digest is also its diff_id. The
 # rootfs is examples/busybox-bundle.sh's (busybox and its applets, /etc/passwd
-# with root and user 1000); the image's default command is `sh`.
+# with root and user 1000); the image's default command is `sh`. --rootfs DIR
+# takes such a rootfs built already (busybox-bundle.sh --rootfs-only), where
+# building one costs a minute (the VM under TCG).
 #
 # Needs bash, coreutils, tar, busybox-static. Deterministic: the same busybox
 # gives the same bytes.
@@ -22,7 +24,13 @@ die() {
 	echo "make-image: $*" >&2
 	exit 1
 }
-(($# >= 1 && $# <= 2)) || die "usage: make-image.sh OUT.tar [NAME:TAG]"
+from=""
+if [[ ${1:-} == --rootfs ]]; then
+	from=${2:?--rootfs needs a directory}
+	[[ -e $from/.complete ]] || die "--rootfs $from: not a complete rootfs (no .complete)"
+	shift 2
+fi
+(($# >= 1 && $# <= 2)) || die "usage: make-image.sh [--rootfs DIR] OUT.tar [NAME:TAG]"
 out=$1
 ref=${2:-ocirun-test/busybox:latest}
 name=${ref%:*}
@@ -33,7 +41,12 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/make-image.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-bash "$repo/examples/busybox-bundle.sh" --rootfs-only "$tmp/b" >/dev/null
+if [[ -n $from ]]; then
+	mkdir "$tmp/b"
+	cp -a "$from" "$tmp/b/rootfs"
+else
+	bash "$repo/examples/busybox-bundle.sh" --rootfs-only "$tmp/b" >/dev/null
+fi
 rm -f "$tmp/b/rootfs/.complete"
 
 mkdir -p "$tmp/img/blobs/sha256"

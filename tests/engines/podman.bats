@@ -3,13 +3,13 @@
 # containers.conf, JSON logs (runtime_supports_json), cgroupfs, no network.
 
 load helpers
+load podman-config
 
 CGROUP_PARENTS=(/libpod_parent)
 STATE_ROOTS=(/run/ocirun) # podman passes ocirun no --root
 
 setup_file() {
 	engine_setup_file podman
-	mkdir -p "$E/podman"
 	# The host's hard limits (NOFILE 20000) are below podman's default ulimits;
 	# its default pids limit (2048) needs a pids controller this host lacks.
 	# no-conmon: podman makes no cgroup of its own (on a hybrid host it would
@@ -18,31 +18,9 @@ setup_file() {
 	# --root, which puts its database in graphroot/libpod; with another
 	# static_dir it finds no container, and `run --rm` waits 20 s for a
 	# cleanup that never comes.
-	cat >"$E/podman/containers.conf" <<-EOF2
-		[containers]
-		default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-		pids_limit = 0
-		netns = "none"
-		cgroups = "no-conmon"
-		log_driver = "k8s-file"
-		[engine]
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		events_logfile_path = "$E/podman/events.log"
-		runtime = "ocirun"
-		runtime_supports_json = ["ocirun"]
-		tmp_dir = "$E/podman/tmp"
-		volume_path = "$E/podman/volumes"
-		[engine.runtimes]
-		ocirun = ["$OCIRUN"]
-	EOF2
-	cat >"$E/podman/storage.conf" <<-EOF2
-		[storage]
-		driver = "vfs"
-		runroot = "$E/podman/runroot"
-		graphroot = "$E/podman/graphroot"
-	EOF2
-	export CONTAINERS_CONF=$E/podman/containers.conf CONTAINERS_STORAGE_CONF=$E/podman/storage.conf
+	podman_config "$E/podman" cgroupfs \
+		'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]' \
+		'pids_limit = 0' 'cgroups = "no-conmon"'
 	timeout 120 podman load -q -i "$IMAGE_TAR" >/dev/null
 	# podman 4.3 (CDI 0.5) reads CDI specs only from /etc/cdi and /var/run/cdi
 	# (containers.conf has no cdi_spec_dirs yet): the CDI test writes its spec

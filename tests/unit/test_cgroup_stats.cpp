@@ -421,6 +421,10 @@ TEST_CASE("run_report", "[cgroup-stats]") {
     CHECK(r["oom_killed"] == false);
     CHECK(r.size() == 11);
   }
+  SECTION("the systemd driver's holder is not one of the container's tasks") {
+    CHECK(run_report({0, 0, 0, 1}, reader(full_cgroup()))["pids_peak"] == 4);
+    CHECK(run_report({0, 0, 0, 1}, reader({{"pids.peak", "0\n"}}))["pids_peak"] == 0);
+  }
   SECTION("signal names") {
     CHECK(run_report({0, SIGTERM, 0}, reader({}))["signal_name"] == "SIGTERM");
     CHECK(run_report({0, SIGSEGV, 0}, reader({}))["signal_name"] == "SIGSEGV");
