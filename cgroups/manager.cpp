@@ -184,6 +184,20 @@ void make_path(const std::string& mount, const std::string& rel,
   }
 }
 
+// Rootless: why the caller may not make and use the cgroup `rel`, or
+// nullopt. Its deepest existing level must be the caller's to write (mkdir,
+// or cgroup.procs when it exists already: a delegated subtree is chowned so).
+std::optional<std::string> rootless_obstacle(const std::string& mount, const std::string& rel) {
+  std::string deepest = mount;
+  for (const auto& step : ancestors_and_self(rel)) {
+    if (::access((mount + step).c_str(), F_OK) < 0) break;
+    deepest = mount + step;
+  }
+  std::string need = deepest == mount + rel ? deepest + "/cgroup.procs" : deepest;
+  if (::faccessat(AT_FDCWD, need.c_str(), W_OK, AT_EACCESS) == 0) return std::nullopt;
+  return need + ": " + std::strerror(errno);
+}
+
 // The field that first needs `controller`, for error messages.
 std::string field_needing(const ResourcePlan& plan, const std::string& controller) {
   for (const auto& w : plan.writes)
@@ -289,11 +303,29 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
     log::debug("no cgroup v2 hierarchy: the container gets no cgroup");
     return std::nullopt;
   }
+  if (opts.manager == Manager::Systemd && opts.rootless)
+    throw Error(opts.flag +
+                    ": rootless: the systemd driver of a user's own systemd (systemd --user) is "
+                    "not supported; use the cgroupfs driver",
+                ENOTSUP);
   if (opts.manager == Manager::Systemd)
     return create_unit(config, id, opts, *mount, std::move(plan), on_path);
-  require_controllers(plan, *mount);
   std::string own = own_cgroup(sys::read_file("/proc/self/cgroup")).value_or("/");
   std::string rel = resolve(config.linux_ ? config.linux_->cgroups_path : "", own, id, opts.path);
+  if (opts.rootless) {
+    // Rootless, a cgroup is used where the caller may make one (a subtree
+    // delegated to it), and done without where no limit is asked for.
+    if (auto obstacle = rootless_obstacle(*mount, rel)) {
+      if (!plan.writes.empty())
+        throw Error(plan.writes.front().field +
+                        ": rootless, and no cgroup the caller may write to hold the limit (" +
+                        *obstacle + ")",
+                    EPERM);
+      log::debug("rootless: the container gets no cgroup (" + *obstacle + ")");
+      return std::nullopt;
+    }
+  }
+  require_controllers(plan, *mount);
   std::string dir = *mount + rel;
   on_path(dir);
   log::debug("cgroup " + dir);
@@ -315,8 +347,12 @@ std::optional<Cgroup> Cgroup::create(const spec::Config& config, const std::stri
     }
     cg.fd_ = sys::open(dir, O_RDONLY | O_DIRECTORY);
     cg.apply(plan);
-    cg.apply_devices(resources.value("devices", nlohmann::json::array()),
-                     config.linux_ ? config.linux_->devices : std::vector<spec::Device>{});
+    // Rootless, no device program can be loaded (it needs CAP_SYS_ADMIN of
+    // the host); the devices are the host's own nodes, bound, that the
+    // caller can already open.
+    if (!opts.rootless)
+      cg.apply_devices(resources.value("devices", nlohmann::json::array()),
+                       config.linux_ ? config.linux_->devices : std::vector<spec::Device>{});
   } catch (...) {
     try {
       cg.shared_ ? cg.release() : cg.remove();

@@ -34,6 +34,9 @@ struct Options {
   PathOptions path;
   // The flag that asked for systemd, named when systemd cannot be reached.
   std::string flag = "--cgroup-manager=systemd";
+  // Rootless mode (runtime/cli/rootless.hpp): a cgroup the caller may not
+  // make is done without when no limit is asked for; no device program.
+  bool rootless = false;
 };
 
 // "cgroupfs" | "systemd" | "disabled".

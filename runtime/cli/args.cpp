@@ -10,7 +10,9 @@ namespace {
 constexpr FlagSpec kHelp{"help", 'h', false, "", "show help"};
 
 constexpr std::array kGlobal{
-    FlagSpec{"root", 0, true, "DIR", "where container state is kept (default /run/ocirun)"},
+    FlagSpec{"root", 0, true, "DIR",
+             "where container state is kept (default /run/ocirun; rootless: "
+             "$XDG_RUNTIME_DIR/ocirun)"},
     FlagSpec{"log", 0, true, "FILE", "also write log lines to FILE"},
     FlagSpec{"log-format", 0, true, "text|json", "format of the --log lines (default text)"},
     FlagSpec{"debug", 0, false, "", "log debug messages"},
@@ -20,7 +22,9 @@ constexpr std::array kGlobal{
     FlagSpec{"cgroup-manager", 0, true, "cgroupfs|disabled",
              "how the container's cgroup is made (default cgroupfs; disabled: none, "
              "linux.resources ignored)"},
-    FlagSpec{"rootless", 0, true, "true|false|auto", "accepted for runc compatibility"},
+    FlagSpec{"rootless", 0, true, "true|false|auto",
+             "rootless mode: state in $XDG_RUNTIME_DIR/ocirun, cgroups only where the caller "
+             "may make them (default auto: when not root, or in a user namespace)"},
     FlagSpec{"criu", 0, true, "PATH", "accepted for runc compatibility; ignored"},
     FlagSpec{"version", 'v', false, "", "print the version"},
     kHelp,

@@ -8,12 +8,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cgroups/manager.hpp"
 #include "runtime/cli/update_flags.hpp"
 #include "runtime/spec/loader.hpp"
 
 #include "runtime/cli/features.hpp"
+#include "runtime/cli/rootless.hpp"
 #include "runtime/container/container.hpp"
 #include "runtime/container/exec.hpp"
 #include "runtime/log.hpp"
@@ -59,9 +61,26 @@ int cmd_spec(const Invocation& inv) {
   return 0;
 }
 
-cgroups::Options cgroup_options(const Invocation& inv) {
+// Rootless mode (rootless.hpp): /proc/self/uid_map is read only when the
+// flag and the euid leave it open; unreadable, it is taken for the initial
+// namespace's, as runc does.
+bool rootless_of(const Invocation& inv) {
+  Rootless flag = parse_rootless(inv.globals.count("rootless") ? inv.globals.at("rootless") : "");
+  uid_t euid = ::geteuid();
+  std::string uid_map = "0 0 4294967295";
+  if (flag == Rootless::Auto && euid == 0) {
+    try {
+      uid_map = sys::read_file("/proc/self/uid_map");
+    } catch (const Error&) {
+    }
+  }
+  return rootless_mode(flag, euid, uid_map);
+}
+
+cgroups::Options cgroup_options(const Invocation& inv, bool rootless) {
   auto g = inv.globals;
   cgroups::Options o;
+  o.rootless = rootless;
   o.manager = cgroups::parse_manager(g.count("cgroup-manager") ? g["cgroup-manager"] : "");
   // runc's --systemd-cgroup is its systemd driver, as crun's --cgroup-manager=systemd.
   if (g.count("systemd-cgroup") && g["systemd-cgroup"] == "true") {
@@ -222,23 +241,29 @@ int dispatch(const Invocation& inv) {
     print(command_usage(*find_command(inv.command)));
     return 0;
   }
-  auto g = inv.globals;
-  state::Store store(g.count("root") ? g["root"] : "/run/ocirun");
   const std::string& cmd = inv.command;
+  if (cmd == "spec") return cmd_spec(inv);
+  if (cmd == "features") {
+    print(features().dump(4) + "\n");
+    return 0;
+  }
+  auto g = inv.globals;
+  bool no_root = rootless_of(inv);
+  state::Store store(state_root(g.count("root") ? std::optional(g["root"]) : std::nullopt, no_root,
+                                ::getenv("XDG_RUNTIME_DIR")));
   const std::string id = inv.args.empty() ? "" : inv.args[0];
 
-  if (cmd == "spec") return cmd_spec(inv);
   if (cmd == "create") {
     container::CreateOptions o;
     fill_create(inv, o);
-    o.cgroups = cgroup_options(inv);
+    o.cgroups = cgroup_options(inv, no_root);
     container::create(store, id, o);
     return 0;
   }
   if (cmd == "run") {
     container::RunOptions o;
     fill_create(inv, o);
-    o.cgroups = cgroup_options(inv);
+    o.cgroups = cgroup_options(inv, no_root);
     o.stats_file = inv.value("stats-file");
     o.detach = inv.flag("detach");
     o.keep = inv.flag("keep");
@@ -314,10 +339,6 @@ int dispatch(const Invocation& inv) {
   if (cmd == "ps") return cmd_ps(inv, store);
   if (cmd == "update") return cmd_update(inv, store);
   if (cmd == "events") return cmd_events(inv, store);
-  if (cmd == "features") {
-    print(features().dump(4) + "\n");
-    return 0;
-  }
   throw Error("command \"" + cmd + "\" is not implemented");
 }
 

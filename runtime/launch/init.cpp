@@ -91,8 +91,10 @@ Confinement setup(const InitConfig& cfg, int sync_fd, unsigned long unshare_late
       if (m->type != MsgType::MountFd) ::_exit(1);
       sources[m->text] = std::move(m->fd);
     }
-    ns::become_root();
   }
+  // Before the ids change: /proc/self/timens_offsets is still ours to open.
+  process::enter_time_namespace(config);
+  if (cfg.namespaces->new_user) ns::become_root();
   // Now in its cgroup, and root of its user namespace: the cgroup namespace
   // gets the container's cgroup as its root.
   if (unshare_later && ::unshare(static_cast<int>(unshare_later)) < 0)
@@ -105,7 +107,8 @@ Confinement setup(const InitConfig& cfg, int sync_fd, unsigned long unshare_late
   if (!config.domainname.empty() &&
       ::setdomainname(config.domainname.data(), config.domainname.size()) < 0)
     throw_errno("setdomainname " + config.domainname);
-  process::apply_oom_score_adj(proc);
+  // In a new user namespace ocirun wrote it (init_spawn.cpp).
+  if (!cfg.namespaces->new_user) process::apply_oom_score_adj(proc);
   rootfs::apply(
       *cfg.rootfs, [&] { process::apply_sysctls(config.linux_->sysctl); },
       [&] { create_hooks(config.hooks, sync_fd); }, &sources);

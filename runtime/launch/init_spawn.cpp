@@ -2,11 +2,14 @@
 // spawn path (spawn.cpp), then given its id maps and bind sources when it has
 // a new user namespace, and waited for until it is ready to exec.
 #include <sched.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "runtime/launch/launch.hpp"
 #include "runtime/launch/spawn.hpp"
 #include "runtime/launch/sync.hpp"
 #include "runtime/log.hpp"
+#include "runtime/process/attributes.hpp"
 #include "runtime/sys/error.hpp"
 
 namespace ocirun::launch {
@@ -42,12 +45,31 @@ Child spawn_init(const InitConfig& cfg, const SpawnHooks& hooks) {
   spec.main = [&](int sync_fd, unsigned long unshare_later) {
     init_main(joined, sync_fd, unshare_later);
   };
-  Child c = spawn(spec, hooks);
+  // ocirun is not dumpable, and its children are born so: their /proc files
+  // are then root's, and a rootless ocirun could not write the init's id
+  // maps. It is dumpable for the clone alone (the child inherits that, and
+  // turns it off once its maps are written: ns::become_root); no process of
+  // the container exists yet, and rootless, ocirun is the caller's own.
+  bool dumpable = cfg.namespaces->new_user && ::geteuid() != 0;
+  if (dumpable && ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_DUMPABLE");
+  Child c;
+  try {
+    c = spawn(spec, hooks);
+  } catch (...) {
+    if (dumpable) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    throw;
+  }
+  if (dumpable) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   try {
     if (cfg.namespaces->new_user) {
+      // The init has none of the host's capabilities left, and its /proc
+      // files are not its own: ocirun sets its oom_score_adj.
+      process::apply_oom_score_adj(*cfg.config->process, c.pid);
       ns::write_id_maps(c.pid, *cfg.namespaces);
+      // Bind sources are opened here, as the host's root; a caller that is
+      // not root could not clone a mount tree: the init binds them itself.
       for (const auto& op : cfg.rootfs->mounts) {
-        if (!op.bind) continue;
+        if (!op.bind || (::geteuid() != 0 && !op.idmap)) continue;
         UniqueFd tree = rootfs::make_source_tree(op);
         send(c.sync.get(), MsgType::MountFd, 0, op.field, tree.get());
       }

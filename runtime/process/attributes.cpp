@@ -2,12 +2,14 @@
 // sysctl.cpp): the pure planning first, then the calls the init makes.
 #include "runtime/process/attributes.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/personality.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <memory>
 #include <utility>
 
@@ -103,12 +105,15 @@ std::optional<unsigned long> personality_value(const spec::Personality& p) {
 
 // --- effects ---
 
+void enter_time_namespace(const spec::Config& config) {
+  if (config.linux_ && config.linux_->time_offsets)
+    with_context("setting linux.timeOffsets",
+                 [&] { ns::enter_time_namespace(*config.linux_->time_offsets); });
+}
+
 void apply_attributes(const spec::Config& config) {
   if (config.linux_) {
     const spec::Linux& lx = *config.linux_;
-    if (lx.time_offsets)
-      with_context("setting linux.timeOffsets",
-                   [&] { ns::enter_time_namespace(*lx.time_offsets); });
     if (lx.personality) {
       if (!lx.personality->flags.empty())
         log::warn("linux.personality.flags: not supported; ignored");
@@ -121,11 +126,24 @@ void apply_attributes(const spec::Config& config) {
   if (config.process) apply_process_attributes(*config.process);
 }
 
-void apply_oom_score_adj(const spec::Process& p) {
-  if (p.oom_score_adj)
-    with_context("setting process.oomScoreAdj", [&] {
-      sys::ProcFs::open().write("self/oom_score_adj", std::to_string(*p.oom_score_adj));
-    });
+void apply_oom_score_adj(const spec::Process& p, pid_t pid) {
+  if (!p.oom_score_adj) return;
+  with_context("setting process.oomScoreAdj", [&] {
+    sys::ProcFs proc = sys::ProcFs::open();
+    std::string file = (pid ? std::to_string(pid) : std::string("self")) + "/oom_score_adj";
+    try {
+      proc.write(file, std::to_string(*p.oom_score_adj));
+    } catch (const Error& e) {
+      if (e.code() != EACCES && e.code() != EPERM) throw;
+      int current = std::atoi(sys::read_fd(proc.open_file(file, O_RDONLY).get(), file).c_str());
+      if (*p.oom_score_adj >= current) throw;
+      throw Error(std::to_string(*p.oom_score_adj) + " is below the current value " +
+                      std::to_string(current) +
+                      ", and lowering it needs CAP_SYS_RESOURCE (which a rootless caller lacks): " +
+                      e.what(),
+                  e.code());
+    }
+  });
 }
 
 void apply_process_attributes(const spec::Process& p) {

@@ -54,16 +54,22 @@ std::optional<unsigned long> personality_value(const spec::Personality& p);
 
 // --- effects, in the container's init ---
 
+// With linux.timeOffsets: creates the time namespace the process enters at
+// exec, with its offsets. Called before the ids change in a new user
+// namespace: /proc/self/timens_offsets is then still the process's to open.
+void enter_time_namespace(const spec::Config& config);
 // Called after the rootfs is set up and before the capabilities are dropped:
-// creates the time namespace the process enters at exec with its offsets
-// (when linux.timeOffsets is set), then sets the personality, the I/O priority,
-// the CPU affinity and the scheduling policy. Throws naming the field.
+// sets the personality, the I/O priority, the CPU affinity and the
+// scheduling policy. Throws naming the field.
 void apply_attributes(const spec::Config& config);
 // The process's own part of that (I/O priority, CPU affinity, scheduler), which
 // `exec` applies to its process too.
 void apply_process_attributes(const spec::Process& p);
-// process.oomScoreAdj, written through a verified procfs (sys/procfs.hpp) by
-// the init and by exec's intermediate.
-void apply_oom_score_adj(const spec::Process& p);
+// process.oomScoreAdj, written through a verified procfs (sys/procfs.hpp) for
+// `pid` (0: the caller): by the init itself, by ocirun for an init in a new
+// user namespace (which has no capability of the host's left to lower it),
+// and by exec's intermediate. A value below the current one that is refused
+// says so (it needs CAP_SYS_RESOURCE: not rootless).
+void apply_oom_score_adj(const spec::Process& p, pid_t pid = 0);
 
 }  // namespace ocirun::process

@@ -5,6 +5,7 @@
 
 #include "runtime/cli/args.hpp"
 #include "runtime/cli/commands.hpp"
+#include "runtime/cli/rootless.hpp"
 #include "runtime/container/container.hpp"
 #include "runtime/log.hpp"
 
@@ -365,4 +366,37 @@ TEST_CASE("ps: words after the container id go to ps", "[cli]") {
 
   CHECK_THROWS_WITH(parse({"ps"}), Catch::Contains("\"ps\" takes"));
   CHECK_THROWS_WITH(parse({"ps", "-ef", "c1"}), Catch::Contains("unknown flag \"-ef\" for \"ps\""));
+}
+
+TEST_CASE("rootless mode: settled as runc does; the state dir follows it", "[cli][rootless]") {
+  using cli::Rootless;
+  CHECK(cli::parse_rootless("") == Rootless::Auto);
+  CHECK(cli::parse_rootless("auto") == Rootless::Auto);
+  CHECK(cli::parse_rootless("true") == Rootless::True);
+  CHECK(cli::parse_rootless("false") == Rootless::False);
+  CHECK_THROWS_WITH(cli::parse_rootless("yes"),
+                    "--rootless: must be true, false or auto, got \"yes\"");
+
+  const std::string initial = "         0          0 4294967295\n";
+  const std::string podman = "         0       1000          1\n         1     100000      65536\n";
+  CHECK(cli::initial_user_namespace(initial));
+  CHECK_FALSE(cli::initial_user_namespace(podman));
+  CHECK_FALSE(cli::initial_user_namespace(""));
+  // auto: not root, or root of a user namespace that is not the initial one
+  CHECK_FALSE(cli::rootless_mode(Rootless::Auto, 0, initial));
+  CHECK(cli::rootless_mode(Rootless::Auto, 1000, initial));
+  CHECK(cli::rootless_mode(Rootless::Auto, 0, podman));
+  // the flag wins
+  CHECK_FALSE(cli::rootless_mode(Rootless::False, 1000, podman));
+  CHECK(cli::rootless_mode(Rootless::True, 0, initial));
+
+  CHECK(cli::state_root(std::string("/x"), true, nullptr) == "/x");
+  CHECK(cli::state_root(std::nullopt, false, "/run/user/1000") == "/run/ocirun");
+  CHECK(cli::state_root(std::nullopt, true, "/run/user/1000") == "/run/user/1000/ocirun");
+  CHECK_THROWS_WITH(cli::state_root(std::nullopt, true, nullptr),
+                    Catch::StartsWith("--root: not given, and XDG_RUNTIME_DIR is not set"));
+  CHECK_THROWS_WITH(cli::state_root(std::nullopt, true, ""),
+                    Catch::StartsWith("--root: not given, and XDG_RUNTIME_DIR is not set"));
+  CHECK_THROWS_WITH(cli::state_root(std::nullopt, true, "run/user"),
+                    "XDG_RUNTIME_DIR: must be an absolute path, got \"run/user\"");
 }

@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+# Rootless mode (--rootless, runtime/cli/rootless.hpp): a real unprivileged
+# user (tests/tools/rootless-user.sh) runs ocirun with the config of `ocirun
+# spec --rootless`: root in the container is the user outside, the state is
+# in $XDG_RUNTIME_DIR/ocirun, cgroups are used only where the user may make
+# them, and what the user may not do is an error that says why.
+
+load helpers
+
+setup_file() {
+	RL_USER=$(bash "$REPO/tests/tools/rootless-user.sh")
+	# The user must reach the binary: a copy outside the checkout, which may
+	# be in a directory only root can enter (/root/...).
+	RL_BIN=$(mktemp -d /tmp/ocirun-rootless-bin.XXXXXX)
+	chmod 755 "$RL_BIN"
+	cp "$OCIRUN" "$RL_BIN/ocirun"
+	chmod 755 "$RL_BIN/ocirun"
+	export RL_USER RL_BIN
+}
+
+teardown_file() {
+	[[ -z ${RL_BIN:-} ]] || rm -rf "$RL_BIN"
+}
+
+setup() {
+	common_setup
+	ocirun_only "rootless mode of ocirun's own"
+	RL_UID=$(id -u "$RL_USER")
+	RL_GID=$(id -g "$RL_USER")
+	OCIRUN=$RL_BIN/ocirun
+	# The user's, in /tmp (the checkout may be out of its reach): the bundle,
+	# and an XDG_RUNTIME_DIR as logind makes one (0700).
+	RL_DIR=$(mktemp -d /tmp/ocirun-rootless.XXXXXX)
+	chmod 755 "$RL_DIR"
+	mv "$BUNDLE" "$RL_DIR/bundle"
+	BUNDLE=$RL_DIR/bundle
+	XDG=$RL_DIR/xdg
+	mkdir -m 700 "$XDG"
+	mkdir -m 777 "$RL_DIR/san"
+	ROOT=$XDG/ocirun # where the user's state must go, unasked
+	rm "$BUNDLE/config.json"
+	chown -R "$RL_UID:$RL_GID" "$BUNDLE" "$XDG"
+	(cd "$BUNDLE" && as_user "$OCIRUN" spec --rootless)
+	rl_config '.process.terminal = false | .process.env += ["OCIRUN_TEST_MARK=" + $m]
+		| .process.args = ["sh", "-c", "id -u"]' --arg m "$MARK"
+}
+
+teardown() {
+	local id
+	for id in $(as_user "$OCIRUN" list -q 2>/dev/null); do
+		as_user "$OCIRUN" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	[[ -z ${RL_CGROUP:-} ]] || rmdir "$RL_CGROUP"/* "$RL_CGROUP" 2>/dev/null || true
+	local rc=0
+	common_teardown || rc=1
+	if [[ -n ${RL_DIR:-} ]]; then
+		[[ -z $(mounts_under "$RL_DIR") ]] || { echo "LEAK: mounts under $RL_DIR" >&2; rc=1; }
+		if compgen -G "$RL_DIR/san/*" >/dev/null; then
+			echo "sanitizer reports of the user's ocirun:" >&2
+			cat "$RL_DIR"/san/* >&2
+			rc=1
+		fi
+		rm -rf "$RL_DIR"
+	fi
+	return $rc
+}
+
+# as_user CMD...: CMD as the unprivileged user, with a clean environment
+# (XDG_RUNTIME_DIR the test's, the test's mark for the leak check). Under
+# the sanitizer lane its reports go where the user may write (RL_DIR/san),
+# and teardown fails the test on any.
+as_user() {
+	local -a san=()
+	[[ -z ${ASAN_OPTIONS:-} ]] || san+=("ASAN_OPTIONS=$(sed "s|log_path=[^:]*|log_path=$RL_DIR/san/asan|" <<<"$ASAN_OPTIONS")")
+	[[ -z ${UBSAN_OPTIONS:-} ]] || san+=("UBSAN_OPTIONS=$(sed "s|log_path=[^:]*|log_path=$RL_DIR/san/ubsan|" <<<"$UBSAN_OPTIONS")")
+	setpriv --reuid "$RL_UID" --regid "$RL_GID" --clear-groups \
+		env -i PATH="$PATH" HOME=/ XDG_RUNTIME_DIR="$XDG" OCIRUN_TEST_MARK="$MARK" "${san[@]}" "$@"
+}
+
+# rl ARGS...: ocirun as the user, with no --root (its default is the point).
+rl() { as_user "$OCIRUN" "$@"; }
+
+# rl_config JQ [JQ ARGS...]: edits the bundle's config (kept the user's).
+rl_config() {
+	local f=$1
+	shift
+	jq "$@" "$f" "$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+	chown "$RL_UID:$RL_GID" "$BUNDLE/config.json.new"
+	mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# The cgroup2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host).
+cgroup2_mount() {
+	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
+}
+
+@test "rootless: a user runs a container; root inside is the user outside; the state is in \$XDG_RUNTIME_DIR/ocirun and nothing is left" {
+	rl_config '.root.readonly = false
+		| .process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map; echo written >/tmp/f && cat /tmp/f; echo x >/dev/null && echo dev-ok"]'
+	run -0 rl run --bundle "$BUNDLE" rl1 </dev/null
+	assert_line 0
+	[[ $output =~ (^|$'\n')[[:space:]]*0[[:space:]]+$RL_UID[[:space:]]+1($'\n'|$) ]] || fail "uid_map: $output"
+	assert_line written
+	assert_line dev-ok
+	# ocirun made its state dir in XDG_RUNTIME_DIR, the user's and private.
+	[[ $(stat -c '%u %a' "$ROOT") == "$RL_UID 700" ]] || fail "$(stat -c '%u %a' "$ROOT")"
+	[[ -z $(ls -A "$ROOT") ]] || fail "left in $ROOT: $(ls -A "$ROOT")"
+}
+
+@test "rootless: run -d, exec, list, kill, state and delete as the user" {
+	rl_config '.process.args = ["sleep", "300"]'
+	run_detached rl run -d --bundle "$BUNDLE" rl2
+	((status == 0)) || fail "run -d: $stderr"
+	run -0 rl list -q
+	assert_line rl2
+	run -0 rl exec rl2 sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
+	assert_line 0
+	assert_contains "sleep 300"
+	run -0 rl kill rl2 KILL
+	for _ in $(seq 50); do
+		[[ $(rl state rl2 | jq -r .status) == stopped ]] && break
+		sleep 0.1
+	done
+	run -0 rl state rl2
+	[[ $(jq -r .status <<<"$output") == stopped ]] || fail "$output"
+	run -0 rl delete rl2
+	[[ -z $(ls -A "$ROOT") ]] || fail "left in $ROOT: $(ls -A "$ROOT")"
+}
+
+@test "rootless: --rootless is honoured; without XDG_RUNTIME_DIR or --root the error says what to give" {
+	run ! as_user env -u XDG_RUNTIME_DIR "$OCIRUN" run --bundle "$BUNDLE" rl3
+	assert_contains "XDG_RUNTIME_DIR is not set"
+	assert_contains "--root"
+	# --root still works, anywhere the user owns.
+	as_user mkdir "$XDG/mine"
+	run -0 as_user env -u XDG_RUNTIME_DIR "$OCIRUN" --root "$XDG/mine" run --bundle "$BUNDLE" rl3 </dev/null
+	assert_line 0
+	# --rootless false: the root's default state dir, which the user may not use.
+	run ! rl --rootless false run --bundle "$BUNDLE" rl3 </dev/null
+	assert_contains "/run/ocirun"
+	run ! rl --rootless maybe list
+	assert_contains '--rootless: must be true, false or auto, got "maybe"'
+	# root with --rootless true: the rootless defaults (the state in XDG_RUNTIME_DIR).
+	mkdir -p "$RL_DIR/rootxdg"
+	run -0 env XDG_RUNTIME_DIR="$RL_DIR/rootxdg" OCIRUN_TEST_MARK="$MARK" "$OCIRUN" --rootless true \
+		run --bundle "$BUNDLE" rl3 </dev/null
+	[[ -d $RL_DIR/rootxdg/ocirun ]] || fail "no state dir in XDG_RUNTIME_DIR: $(ls -A "$RL_DIR/rootxdg")"
+}
+
+@test "rootless: no cgroup where the user may make none, unless a limit needs one (then an error naming it); a subtree delegated to the user is used" {
+	# No limit: the container runs in the caller's cgroup.
+	rl_config '.process.args = ["cat", "/proc/self/cgroup"]'
+	run -0 rl run --bundle "$BUNDLE" rl4 </dev/null
+	# A limit: refused, naming the field and why.
+	rl_config '.linux.resources = {pids: {limit: 10}}'
+	run ! rl run --bundle "$BUNDLE" rl4 </dev/null
+	assert_contains "linux.resources.pids.limit: rootless, and no cgroup the caller may write to hold the limit"
+	[[ -z $(ls -A "$ROOT") ]] || fail "left in $ROOT: $(ls -A "$ROOT")"
+	# A subtree the user owns (as systemd delegates one to a user's session):
+	# the user's processes run in it, and ocirun makes the container's there.
+	local mnt
+	mnt=$(cgroup2_mount)
+	RL_CGROUP=$mnt/ocirun-rl-$MARK
+	mkdir "$RL_CGROUP" "$RL_CGROUP/shell"
+	chown -R "$RL_UID:$RL_GID" "$RL_CGROUP"
+	rl_config 'del(.linux.resources) | .linux.cgroupsPath = $p' --arg p "/ocirun-rl-$MARK/c1"
+	run -0 sh -c 'echo $$ >"$1/shell/cgroup.procs" && shift && exec "$@"' _ "$RL_CGROUP" \
+		setpriv --reuid "$RL_UID" --regid "$RL_GID" --clear-groups \
+		env -i PATH="$PATH" XDG_RUNTIME_DIR="$XDG" OCIRUN_TEST_MARK="$MARK" \
+		"$OCIRUN" run --bundle "$BUNDLE" rl4
+	assert_line "0::/ocirun-rl-$MARK/c1"
+	[[ ! -e $RL_CGROUP/c1 ]] || fail "the container's cgroup is left"
+}
+
+@test "rootless: oomScoreAdj raised and timeOffsets work; lowering oomScoreAdj or a hard rlimit above the user's is an error saying why" {
+	rl_config '.process.oomScoreAdj = 500
+		| .linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {monotonic: {secs: 86400, nanosecs: 0}}
+		| .process.args = ["sh", "-c", "cat /proc/self/oom_score_adj; grep monotonic /proc/self/timens_offsets"]'
+	run -0 rl run --bundle "$BUNDLE" rl5 </dev/null
+	assert_line 500
+	[[ $output =~ monotonic[[:space:]]+86400[[:space:]]+0 ]] || fail "$output"
+	rl_config '.process.oomScoreAdj = -100'
+	run ! rl run --bundle "$BUNDLE" rl5 </dev/null
+	assert_contains "process.oomScoreAdj: -100 is below the current value"
+	assert_contains "CAP_SYS_RESOURCE"
+	local hard
+	hard=$(as_user sh -c 'ulimit -Hn')
+	rl_config 'del(.process.oomScoreAdj) | .process.rlimits = [{type: "RLIMIT_NOFILE", soft: 64, hard: ($h + 1)}]' \
+		--argjson h "$hard"
+	run ! rl run --bundle "$BUNDLE" rl5 </dev/null
+	assert_contains "process.rlimits[0]: setting RLIMIT_NOFILE"
+	assert_contains "above the hard limit $hard"
+	[[ -z $(ls -A "$ROOT") ]] || fail "left in $ROOT: $(ls -A "$ROOT")"
+}
