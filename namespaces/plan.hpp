@@ -52,8 +52,15 @@ Plan plan(const spec::Config& config);
 std::string id_map_text(const std::vector<spec::IdMapping>& maps);
 
 // Effects (namespaces/userns.cpp):
+// Who writes each map (namespaces/subid.hpp), settled before anything is
+// made: the caller's euid, and for one that is not root its name and
+// ranges in /etc/subuid and /etc/subgid. Throws naming a map it may not use.
+struct MapWriters {
+  bool uid_helper = false, gid_helper = false;  // newuidmap / newgidmap
+};
+MapWriters map_writers(const Plan& plan);
 // Writes the id maps of process `pid` from the parent side.
-void write_id_maps(pid_t pid, const Plan& plan);
+void write_id_maps(pid_t pid, const Plan& plan, const MapWriters& writers);
 // Becomes root (0:0) of the user namespace just entered, as far as its maps
 // allow, and stays non-dumpable.
 void become_root();

@@ -3,25 +3,97 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "namespaces/plan.hpp"
+#include "namespaces/subid.hpp"
 #include "runtime/sys/error.hpp"
 #include "runtime/sys/syscalls.hpp"
+#include "runtime/sys/text.hpp"
 
 namespace ocirun::ns {
 
-void write_id_maps(pid_t pid, const Plan& plan) {
+namespace {
+
+// Runs newuidmap or newgidmap for `pid`; its complaint goes into the error.
+void run_map_helper(const char* helper, pid_t pid, const std::vector<spec::IdMapping>& maps,
+                    const std::string& field) {
+  std::vector<std::string> args{helper, std::to_string(pid)};
+  for (auto& a : helper_args(maps)) args.push_back(std::move(a));
+  auto argv = sys::c_strings(args);  // before the fork: the child only makes system calls
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  pid_t child = ::fork();
+  if (child < 0) throw_errno("fork");
+  if (child == 0) {
+    ::dup2(wr.get(), STDOUT_FILENO);
+    ::dup2(wr.get(), STDERR_FILENO);
+    ::execvp(helper, argv.data());
+    ::_exit(errno == ENOENT ? 127 : 126);
+  }
+  wr.reset();
+  std::string said;
+  try {
+    said = sys::read_fd(rd.get(), helper);
+  } catch (const Error&) {
+  }
+  int status = sys::reap(child);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  while (!said.empty() && said.back() == '\n') said.pop_back();
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    said = "not found (Debian's package uidmap), and a map other than the caller's own id needs it";
+  throw Error(
+      field + ": " + helper + " " + (said.empty() ? sys::describe_wait_status(status) : said),
+      EPERM);
+}
+
+}  // namespace
+
+MapWriters map_writers(const Plan& plan) {
+  MapWriters w;
+  if (!plan.new_user) return w;
+  uid_t euid = ::geteuid();
+  bool privileged = euid == 0;
+  std::string user, subuid, subgid;
+  if (!privileged) {
+    auto read = [](const char* path) {
+      try {
+        return sys::read_file(path);
+      } catch (const Error&) {
+        return std::string();
+      }
+    };
+    user = sys::passwd_name(read("/etc/passwd"), euid);
+    subuid = read("/etc/subuid");
+    subgid = read("/etc/subgid");
+  }
+  w.uid_helper = map_writer(plan.uid_mappings, "linux.uidMappings", privileged, euid,
+                            subid_ranges(subuid, user, euid), "/etc/subuid") == MapWriter::Helper;
+  w.gid_helper = map_writer(plan.gid_mappings, "linux.gidMappings", privileged, ::getegid(),
+                            subid_ranges(subgid, user, euid), "/etc/subgid") == MapWriter::Helper;
+  return w;
+}
+
+void write_id_maps(pid_t pid, const Plan& plan, const MapWriters& writers) {
   if (!plan.new_user) return;
   std::string base = "/proc/" + std::to_string(pid) + "/";
   with_context("writing user namespace id maps", [&] {
-    // Without CAP_SETGID in the parent namespace the kernel only takes a gid map
-    // once setgroups is denied.
-    if (::geteuid() != 0) sys::write_file(base + "setgroups", "deny");
-    sys::write_file(base + "uid_map", id_map_text(plan.uid_mappings));
-    sys::write_file(base + "gid_map", id_map_text(plan.gid_mappings));
+    if (writers.uid_helper)
+      run_map_helper("newuidmap", pid, plan.uid_mappings, "linux.uidMappings");
+    else
+      sys::write_file(base + "uid_map", id_map_text(plan.uid_mappings));
+    if (writers.gid_helper) {
+      run_map_helper("newgidmap", pid, plan.gid_mappings, "linux.gidMappings");
+    } else {
+      // Without CAP_SETGID in the parent namespace the kernel only takes a
+      // gid map once setgroups is denied.
+      if (::geteuid() != 0) sys::write_file(base + "setgroups", "deny");
+      sys::write_file(base + "gid_map", id_map_text(plan.gid_mappings));
+    }
   });
 }
 

@@ -106,23 +106,12 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
 
 std::string owner_name() {
   uid_t uid = ::geteuid();
-  std::string name = std::to_string(uid);
+  std::string name;
   try {
-    std::string passwd = sys::read_file("/etc/passwd");
-    size_t pos = 0;
-    while (pos < passwd.size()) {
-      size_t eol = passwd.find('\n', pos);
-      std::string line = passwd.substr(pos, eol - pos);
-      pos = eol == std::string::npos ? passwd.size() : eol + 1;
-      auto c1 = line.find(':');
-      auto c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);
-      auto c3 = c2 == std::string::npos ? c2 : line.find(':', c2 + 1);
-      if (c3 != std::string::npos && line.substr(c2 + 1, c3 - c2 - 1) == name)
-        return line.substr(0, c1);
-    }
+    name = sys::passwd_name(sys::read_file("/etc/passwd"), uid);
   } catch (const Error&) {
   }
-  return name;
+  return name.empty() ? std::to_string(uid) : name;
 }
 
 void signal_container(const state::Record& r, int pidfd, int sig, bool all) {

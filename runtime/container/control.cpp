@@ -34,8 +34,8 @@ Live open_live(const state::Store& store, const std::string& id, bool lock) {
   if (!rec || st == Status::Stopped) throw Error(quoted(id) + " is not running");
   if (rec->cgroup.empty())
     throw Error(quoted(id) +
-                " has no cgroup (created with --cgroup-manager=disabled, or no cgroup v2 "
-                "hierarchy is mounted)");
+                " has no cgroup (created with --cgroup-manager=disabled, rootless with no "
+                "cgroup the caller may make, or with no cgroup v2 hierarchy mounted)");
   cgroups::Cgroup cg = cgroups::Cgroup::open(rec->cgroup, rec->cgroup_unit);
   return {std::move(dir), std::move(*rec), st, std::move(cg)};
 }

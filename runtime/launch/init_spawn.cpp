@@ -50,6 +50,9 @@ Child spawn_init(const InitConfig& cfg, const SpawnHooks& hooks) {
   // maps. It is dumpable for the clone alone (the child inherits that, and
   // turns it off once its maps are written: ns::become_root); no process of
   // the container exists yet, and rootless, ocirun is the caller's own.
+  // Who writes the id maps, settled before anything is made (a map the
+  // caller may not use is refused here).
+  ns::MapWriters writers = ns::map_writers(*cfg.namespaces);
   bool dumpable = cfg.namespaces->new_user && ::geteuid() != 0;
   if (dumpable && ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) throw_errno("prctl PR_SET_DUMPABLE");
   Child c;
@@ -65,7 +68,7 @@ Child spawn_init(const InitConfig& cfg, const SpawnHooks& hooks) {
       // The init has none of the host's capabilities left, and its /proc
       // files are not its own: ocirun sets its oom_score_adj.
       process::apply_oom_score_adj(*cfg.config->process, c.pid);
-      ns::write_id_maps(c.pid, *cfg.namespaces);
+      ns::write_id_maps(c.pid, *cfg.namespaces, writers);
       // Bind sources are opened here, as the host's root; a caller that is
       // not root could not clone a mount tree: the init binds them itself.
       for (const auto& op : cfg.rootfs->mounts) {

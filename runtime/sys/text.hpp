@@ -22,4 +22,10 @@ void for_each_line(std::string_view text, F&& f) {
 // cgroup.procs, a mountinfo line).
 std::vector<std::string> words(std::string_view text);
 
+// The fields of a colon-separated line (/etc/passwd, /etc/subuid).
+std::vector<std::string_view> fields(std::string_view line);
+
+// The name of user `uid` in the text of an /etc/passwd, or "" when none.
+std::string passwd_name(std::string_view passwd, unsigned uid);
+
 }  // namespace ocirun::sys

@@ -116,6 +116,9 @@ cgroup2_mount() {
 	run -0 rl exec rl2 sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
 	assert_line 0
 	assert_contains "sleep 300"
+	# No cgroup (none the user may make): ps says why.
+	run ! rl ps rl2
+	assert_contains "has no cgroup (created with --cgroup-manager=disabled, rootless with no cgroup the caller may make"
 	run -0 rl kill rl2 KILL
 	for _ in $(seq 50); do
 		[[ $(rl state rl2 | jq -r .status) == stopped ]] && break
@@ -190,5 +193,36 @@ cgroup2_mount() {
 	run ! rl run --bundle "$BUNDLE" rl5 </dev/null
 	assert_contains "process.rlimits[0]: setting RLIMIT_NOFILE"
 	assert_contains "above the hard limit $hard"
+	[[ -z $(ls -A "$ROOT") ]] || fail "left in $ROOT: $(ls -A "$ROOT")"
+}
+
+@test "rootless: a map of the user's subordinate ids goes through newuidmap/newgidmap; one outside them is refused, naming it" {
+	command -v newuidmap >/dev/null || skip "newuidmap missing (Debian package uidmap)"
+	local sub
+	sub=$(awk -F: -v u="$RL_USER" '$1 == u { print $2; exit }' /etc/subuid)
+	[[ -n $sub ]] || fail "no /etc/subuid range for $RL_USER"
+	# Root inside is the user; uid 1000 inside is the 1000th subordinate id.
+	rl_config '.root.readonly = false
+		| .linux.uidMappings = [{containerID: 0, hostID: $u, size: 1}, {containerID: 1, hostID: $s, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: $g, size: 1}, {containerID: 1, hostID: $s, size: 65536}]
+		| .process.user = {uid: 1000, gid: 1000}
+		| .process.args = ["sh", "-c", "id -u; id -g; cat /proc/self/uid_map; touch /tmp/by-1000"]' \
+		--argjson u "$RL_UID" --argjson g "$RL_GID" --argjson s "$sub"
+	run -0 rl run --bundle "$BUNDLE" rl6 </dev/null
+	assert_line 1000
+	[[ $output =~ 1[[:space:]]+$sub[[:space:]]+65536 ]] || fail "uid_map: $output"
+	[[ $(stat -c '%u:%g' "$BUNDLE/rootfs/tmp/by-1000") == "$((sub + 999)):$((sub + 999))" ]] ||
+		fail "owner: $(stat -c '%u:%g' "$BUNDLE/rootfs/tmp/by-1000")"
+	# exec as another mapped user
+	rl_config '.process.user = {uid: 0, gid: 0} | .process.args = ["sleep", "300"]'
+	run_detached rl run -d --bundle "$BUNDLE" rl6
+	((status == 0)) || fail "run -d: $stderr"
+	run -0 rl exec --user 1234:1234 rl6 id -u
+	assert_line 1234
+	run -0 rl delete --force rl6
+	# Ids the user was not given: refused before anything is made.
+	rl_config '.linux.uidMappings[1].hostID = 4000000'
+	run ! rl run --bundle "$BUNDLE" rl6 </dev/null
+	assert_contains "linux.uidMappings[1]: host ids 4000000-4065535 are neither the caller's own ($RL_UID) nor in its /etc/subuid ranges ($sub-$((sub + 65535)))"
 	[[ -z $(ls -A "$ROOT") ]] || fail "left in $ROOT: $(ls -A "$ROOT")"
 }

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "namespaces/plan.hpp"
+#include "namespaces/subid.hpp"
+#include "runtime/sys/text.hpp"
 
 using namespace ocirun;
 using spec::NsType;
@@ -163,4 +165,39 @@ TEST_CASE("pid, time and user namespaces are joined by an intermediate before th
   c.linux_->uid_mappings = {{0, 1000, 1}};
   c.linux_->gid_mappings = {{0, 1000, 1}};
   CHECK(ns::plan(c).join_before_clone());  // a new user namespace has no say over the host's
+}
+
+TEST_CASE("rootless id maps: the caller's own id directly, its subordinate ids by the helpers",
+          "[namespaces][rootless]") {
+  using ns::MapWriter;
+  const std::string subuid = "root:1:2\nalice:100000:65536\n# junk\nbob:x:1\n1001:300000:10\n";
+  auto alice = ns::subid_ranges(subuid, "alice", 1000);
+  REQUIRE(alice.size() == 1);
+  CHECK(alice[0].start == 100000);
+  CHECK(alice[0].size == 65536);
+  CHECK(ns::subid_ranges(subuid, "carol", 1001).size() == 1);  // by number
+  CHECK(ns::subid_ranges(subuid, "bob", 7).empty());           // malformed: skipped
+
+  std::vector<spec::IdMapping> own{{0, 1000, 1}};
+  std::vector<spec::IdMapping> wide{{0, 1000, 1}, {1, 100000, 65536}};
+  std::vector<spec::IdMapping> foreign{{0, 1000, 1}, {1, 200000, 10}};
+  auto writer = [&](const std::vector<spec::IdMapping>& m, bool privileged) {
+    return ns::map_writer(m, "linux.uidMappings", privileged, 1000, alice, "/etc/subuid");
+  };
+  CHECK(writer(own, false) == MapWriter::Direct);
+  CHECK(writer(wide, false) == MapWriter::Helper);
+  CHECK(writer(foreign, true) == MapWriter::Direct);  // the host's root maps anything
+  CHECK_THROWS_WITH(writer(foreign, false),
+                    "linux.uidMappings[1]: host ids 200000-200009 are neither the caller's own "
+                    "(1000) nor in its /etc/subuid ranges (100000-165535)");
+  CHECK_THROWS_WITH(
+      ns::map_writer({{0, 5, 1}}, "linux.gidMappings", false, 1000, {}, "/etc/subgid"),
+      "linux.gidMappings[0]: host ids 5-5 are neither the caller's own (1000) nor in its "
+      "/etc/subgid ranges (none)");
+  CHECK(ns::helper_args(wide) ==
+        std::vector<std::string>{"0", "1000", "1", "1", "100000", "65536"});
+
+  CHECK(sys::passwd_name("root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/a:/bin/sh\n", 1000) ==
+        "alice");
+  CHECK(sys::passwd_name("root:x:0:0::/root:/bin/sh\n", 1000).empty());
 }
