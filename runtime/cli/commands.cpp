@@ -257,6 +257,7 @@ int dispatch(const Invocation& inv) {
     container::CreateOptions o;
     fill_create(inv, o);
     o.cgroups = cgroup_options(inv, no_root);
+    o.rootless = no_root;
     container::create(store, id, o);
     return 0;
   }
@@ -264,6 +265,7 @@ int dispatch(const Invocation& inv) {
     container::RunOptions o;
     fill_create(inv, o);
     o.cgroups = cgroup_options(inv, no_root);
+    o.rootless = no_root;
     o.stats_file = inv.value("stats-file");
     o.detach = inv.flag("detach");
     o.keep = inv.flag("keep");

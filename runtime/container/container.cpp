@@ -87,6 +87,7 @@ Prepared prepare(const CreateOptions& opts, bool foreground) {
   in.bundle = p.bundle;
   in.rootfs = rootfs;
   in.no_pivot = opts.no_pivot;
+  in.rootless = opts.rootless;
   in.user_namespace = spec::find_namespace(p.config, spec::NsType::User) != nullptr;
   in.new_user_namespace = p.namespaces.new_user;
   // A network namespace given by path belongs to another user namespace than

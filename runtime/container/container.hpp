@@ -20,6 +20,7 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
+  bool rootless = false;  // rootless mode (runtime/cli/rootless.hpp)
   cgroups::Options cgroups;
 };
 

@@ -45,7 +45,7 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
   p.rootfs = in.rootfs;
   p.pivot = !in.no_pivot;
   p.readonly_root = config.root.readonly;
-  p.bind_devices = in.user_namespace;
+  p.bind_devices = in.user_namespace || in.rootless;
   std::string propagation = config.linux_ ? config.linux_->rootfs_propagation : "";
   // Nothing we mount may propagate back to the host: "/" is made a slave first,
   // unless rootfsPropagation asks for private (stricter) or shared (kept on the rootfs).
@@ -84,7 +84,7 @@ Plan plan(const spec::Config& config, const PlanInput& in) {
     if (op.bind) {
       if (m.source.empty()) throw Error(op.field + ".source: a bind mount needs a source");
       op.source = join_bundle(in.bundle, m.source);
-    } else if (m.type == "sysfs" && in.user_namespace && !in.network_namespace) {
+    } else if (m.type == "sysfs" && (in.user_namespace || in.rootless) && !in.network_namespace) {
       // sysfs can only be mounted by the owner of the network namespace: take the host's.
       op.bind = op.recursive = true;
       op.source = "/sys";

@@ -81,6 +81,9 @@ struct PlanInput {
   bool user_namespace = false;      // the container is in a user namespace of its own
   bool new_user_namespace = false;  // ... created for it (not joined by path)
   bool network_namespace = false;   // ... and a network namespace of its own
+  // Rootless (runtime/cli/rootless.hpp): the runtime itself lacks the host's
+  // root, as in a user namespace: no mknod, the host's sysfs only bound.
+  bool rootless = false;
 };
 
 // Throws Error naming the field for a mount the runtime cannot make.
