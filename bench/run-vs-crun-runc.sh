@@ -15,7 +15,8 @@
 #                                  [--rss-runs M] [--pss-runs P] [--many C]
 #                                  [--jobs J] [--many-rounds R] [--ocirun PATH]
 #                                  [--floor PATH] [--no-floor] [--only-others]
-#                                  [--cgroups] [--systemd] [--phases LIST]
+#                                  [--cgroups] [--systemd] [--rootless USER]
+#                                  [--phases LIST]
 #
 # Runs as root. Needs hyperfine, jq, GNU time (/usr/bin/time, Debian package
 # "time"), busybox-static, unshare (util-linux), crun and runc; a C compiler
@@ -40,6 +41,10 @@
 #     makes its cgroup. --systemd (systemd as PID 1 on pure cgroup v2: the
 #     VM of tests/vm/vmrun --systemd): every runtime uses its systemd driver
 #     (a transient scope in ocibench.slice, over D-Bus); no floor rows.
+#     --rootless USER: every runtime is run by USER, an unprivileged user
+#     (setpriv: hyperfine and the rest are started as USER, so that nothing
+#     but the runtime is timed), on the bundle in a user namespace mapping
+#     root onto USER; no cgroups, no floor rows.
 #   * Every container has an absolute linux.cgroupsPath under /ocibench, so no
 #     runtime nests cgroups under the caller's; whatever is left of
 #     /sys/fs/cgroup[/*]/ocibench afterwards is removed (rmdir only).
@@ -63,6 +68,7 @@ no_floor=0
 only_others=0
 cgroups_mode=0
 systemd_mode=0
+rootless_user=""
 phases=run,exec,pss,many
 cgroup_top=ocibench
 
@@ -91,6 +97,7 @@ Options:
   --cgroups        every runtime makes its cgroup (pure cgroup v2 hosts only)
   --systemd        every runtime uses its systemd cgroup driver (systemd as
                    PID 1 on pure cgroup v2; crun needs the system bus too)
+  --rootless USER  every runtime run by USER (not root), in a user namespace
   --phases LIST    comma-separated subset of run,exec,pss,many (default: all)
 EOF
 }
@@ -126,6 +133,8 @@ while (($#)); do
   --only-others) only_others=1; shift ;;
   --cgroups) cgroups_mode=1; shift ;;
   --systemd) systemd_mode=1 cgroups_mode=1 no_floor=1 cgroup_top=ocibench.slice; shift ;;
+  --rootless) rootless_user=${2:?}; no_floor=1; shift 2 ;;
+  --rootless=*) rootless_user=${1#*=}; no_floor=1; shift ;;
   --phases) phases=${2:?}; shift 2 ;;
   --phases=*) phases=${1#*=}; shift ;;
   -h | --help) usage; exit 0 ;;
@@ -174,6 +183,12 @@ if [[ ${OCIBENCH_INSIDE:-} != 1 ]]; then
   [[ -x /usr/bin/time ]] || missing+=("/usr/bin/time (Debian package: time)")
   command -v busybox >/dev/null || missing+=("busybox (Debian package: busybox-static)")
   ((${#missing[@]} == 0)) || die "missing: ${missing[*]}"
+  if [[ -n $rootless_user ]]; then
+    [[ $(id -u "$rootless_user" 2>/dev/null || echo 0) != 0 ]] ||
+      die "--rootless $rootless_user: not a user other than root"
+    ((cgroups_mode == 0)) || die "--rootless: with no cgroups (--cgroups, --systemd are root's)"
+    command -v setpriv >/dev/null || die "--rootless needs setpriv (util-linux)"
+  fi
   if ((systemd_mode)) && [[ $(cat /proc/1/comm) != systemd ]]; then
     die "--systemd needs systemd as PID 1 (tests/vm/vmrun --systemd gives a VM with it)"
   fi
@@ -225,7 +240,16 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ocibench.XXXXXX")
 # The tmpfs belongs to this namespace: it vanishes with it, whatever happens.
-mount -n -t tmpfs -o mode=700 ocibench "$work"
+# U: what starts every runtime command: nothing, or setpriv to the user.
+U=()
+if [[ -n $rootless_user ]]; then
+  rl_uid=$(id -u "$rootless_user")
+  rl_gid=$(id -g "$rootless_user")
+  U=(setpriv --reuid "$rl_uid" --regid "$rl_gid" --clear-groups)
+  mount -n -t tmpfs -o "mode=755,uid=$rl_uid,gid=$rl_gid" ocibench "$work"
+else
+  mount -n -t tmpfs -o mode=700 ocibench "$work"
+fi
 mkdir "$work/bin"
 
 runtimes=()
@@ -265,6 +289,7 @@ flags_of() {
   g=()
   if [[ -n ${gflags[$1]} ]]; then g=("${gflags[$1]}"); fi
 }
+[[ -z $rootless_user ]] || cgroup_note+="; --rootless: run by $rootless_user, root mapped onto it"
 if ((systemd_mode)); then
   cgroup_note+="; --systemd: every runtime's systemd driver, scopes in $cgroup_top"
   gflags[ocirun]=--systemd-cgroup
@@ -286,7 +311,7 @@ cleanup_inner() {
     [[ -d $work/state-$rt ]] || continue
     flags_of "$rt"
     for id in $("${bin[$rt]}" --root "$work/state-$rt" list -q 2>/dev/null); do
-      "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" delete --force "$id" >/dev/null 2>&1 || true
+      "${U[@]}" "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" delete --force "$id" >/dev/null 2>&1 || true
     done
   done
   umount -n "$work" 2>/dev/null || true
@@ -310,9 +335,20 @@ make_bundle() {
   mkdir -p "$dir"
   jq --arg r "$rootfs" --arg cg "$cg" '.root.path = $r | .linux.cgroupsPath = $cg
     | .process.args = $ARGS.positional' "$work/base/config.json" --args "$@" >"$dir/config.json"
+  if [[ -n $rootless_user ]]; then
+    # A user namespace mapping root onto the user; no uid=/gid= mount
+    # options (their ids are not mapped), as `ocirun spec --rootless`.
+    jq --argjson u "$rl_uid" --argjson g "$rl_gid" 'del(.linux.cgroupsPath) | .linux.namespaces += [{type: "user"}]
+      | .linux.uidMappings = [{containerID: 0, hostID: $u, size: 1}]
+      | .linux.gidMappings = [{containerID: 0, hostID: $g, size: 1}]
+      | .mounts |= map(if .options then .options |= map(select(test("^[ug]id=") | not)) else . end)' \
+      "$dir/config.json" >"$dir/config.json.new"
+    mv "$dir/config.json.new" "$dir/config.json"
+  fi
 }
 for rt in "${runtimes[@]}"; do
   mkdir -p "$work/state-$rt"
+  [[ -z $rootless_user ]] || chown "$rl_uid:$rl_gid" "$work/state-$rt"
   make_bundle "$work/run-$rt" "run-$rt" /bin/true
   make_bundle "$work/target-$rt" "exec-$rt" sleep 1000000
   make_bundle "$work/pss-$rt" "pss-$rt" sleep 1000000
@@ -360,7 +396,7 @@ cmd_for() {
 for rt in "${runtimes[@]}"; do
   if has run; then
     argv_for run "$rt"
-    if ! out=$("${argv[@]}" </dev/null 2>&1); then
+    if ! out=$("${U[@]}" "${argv[@]}" </dev/null 2>&1); then
       echo "run-vs-crun-runc: $rt cannot run the bundle:" >&2
       printf '%s\n' "$out" >&2
       [[ $rt == ocirun ]] && echo "(use --only-others to compare crun and runc only)" >&2
@@ -370,14 +406,14 @@ for rt in "${runtimes[@]}"; do
   if has exec; then
     # The container keeps the stdio it is given: files, not a pipe to wait on.
     flags_of "$rt"
-    if ! "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" run -d --bundle "$work/target-$rt" \
+    if ! "${U[@]}" "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" run -d --bundle "$work/target-$rt" \
       "target-$rt" </dev/null >/dev/null 2>"$work/target-$rt.err"; then
       echo "run-vs-crun-runc: $rt cannot start the exec target:" >&2
       cat "$work/target-$rt.err" >&2
       exit 1
     fi
     argv_for exec "$rt"
-    if ! out=$("${argv[@]}" </dev/null 2>&1); then
+    if ! out=$("${U[@]}" "${argv[@]}" </dev/null 2>&1); then
       echo "run-vs-crun-runc: $rt cannot exec into its container:" >&2
       printf '%s\n' "$out" >&2
       exit 1
@@ -392,7 +428,7 @@ for fl in "${floors[@]}"; do
   for phase in run exec; do
     has "$phase" || continue
     argv_for "$phase" "$fl"
-    if ! out=$("${argv[@]}" </dev/null 2>&1); then
+    if ! out=$("${U[@]}" "${argv[@]}" </dev/null 2>&1); then
       echo "run-vs-crun-runc: $fl ($phase) fails:" >&2
       printf '%s\n' "$out" >&2
       exit 1
@@ -457,7 +493,7 @@ for phase in run exec; do
       row=${rows[$(((i + r) % ${#rows[@]}))]}
       cmds+=(--command-name "$row" "$(cmd_for "$phase" "$row")")
     done
-    if ! hyperfine --shell=none --style none --warmup "$w" --runs "$n" \
+    if ! "${U[@]}" hyperfine --shell=none --style none --warmup "$w" --runs "$n" \
       --export-json "$work/$phase-round-$r.json" "${cmds[@]}" >/dev/null 2>"$work/hyperfine.err"; then
       echo >&2
       cat "$work/hyperfine.err" >&2
@@ -492,7 +528,7 @@ rss_kib() {
   local i vals=() argv
   argv_for "$1" "$2"
   for ((i = 0; i < rss_runs; i++)); do
-    vals+=("$(/usr/bin/time -f %M "${argv[@]}" 2>&1 >/dev/null </dev/null | tail -n1)")
+    vals+=("$("${U[@]}" /usr/bin/time -f %M "${argv[@]}" 2>&1 >/dev/null </dev/null | tail -n1)")
   done
   printf '%s\n' "${vals[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
@@ -542,7 +578,7 @@ if has pss; then
       rt=${runtimes[$(((i + j) % ${#runtimes[@]}))]}
       flags_of "$rt"
       rm -f "$work/pss.pid"
-      if ! "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" create --bundle "$work/pss-$rt" \
+      if ! "${U[@]}" "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" create --bundle "$work/pss-$rt" \
         --pid-file "$work/pss.pid" "pss-$rt" </dev/null >/dev/null 2>"$work/pss.err"; then
         cat "$work/pss.err" >&2
         die "$rt cannot create a container"
@@ -552,7 +588,7 @@ if has pss; then
         "/proc/$pid/smaps_rollup")
       pss_vals[$rt]+=$p$'\n'
       rss_vals[$rt]+=$s$'\n'
-      "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" delete --force "pss-$rt" >/dev/null
+      "${U[@]}" "${bin[$rt]}" "${g[@]}" --root "$work/state-$rt" delete --force "pss-$rt" >/dev/null
     done
   done
   declare -A pss_med
@@ -593,7 +629,7 @@ many_round() {
   t0=$EPOCHREALTIME
   seq 1 "$many" | OCIBENCH_BIN=${bin[$rt]} OCIBENCH_FLAGS=${gflags[$rt]} \
     OCIBENCH_STATE=$work/state-$rt OCIBENCH_BUNDLES=$work/many \
-    xargs -P "$jobs" -n 1 sh -c "$many_job" sh >/dev/null 2>>"$work/many-$rt.err" || return 1
+    "${U[@]}" xargs -P "$jobs" -n 1 sh -c "$many_job" sh >/dev/null 2>>"$work/many-$rt.err" || return 1
   t1=$EPOCHREALTIME
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }

@@ -7,7 +7,8 @@
 // own file seen through a detached read-only overlayfs (no upper layer, so
 // no mount flag to clear and nowhere to copy a file up to; mounted nowhere),
 // as runc 1.2 does; where the kernel or the caller's privileges refuse that
-// (rootless), a sealed memfd copy (F_SEAL_WRITE, SHRINK, GROW, SEAL). It also
+// (rootless), a sealed memfd copy (F_SEAL_WRITE, SHRINK, GROW, SEAL); a
+// rootless caller running a binary only root may write needs neither. It also
 // makes itself non-dumpable, so that no container process without
 // CAP_SYS_PTRACE can open /proc/<pid>/exe or /proc/<pid>/fd of its clones at
 // all until their final execve.
