@@ -301,7 +301,11 @@ elif ((cgroups_mode)); then
 else
   gflags[ocirun]=--cgroup-manager=disabled
   gflags[crun]=--cgroup-manager=disabled
-  cgroup_note+="; ocirun and crun --cgroup-manager=disabled, runc makes its cgroups"
+  if [[ -n $rootless_user ]]; then
+    cgroup_note+="; ocirun and crun --cgroup-manager=disabled, runc makes none (no cgroupsPath)"
+  else
+    cgroup_note+="; ocirun and crun --cgroup-manager=disabled, runc makes its cgroups"
+  fi
 fi
 
 cleanup_inner() {
