@@ -133,8 +133,10 @@ overwrite_init_exe() {
 	# container could overwrite the user's runtime.
 	ocirun_only "ocirun's rootless mode"
 	# The runtime runs in the busybox rootfs as an interpreter: a dynamic
-	# build (the sanitizer lane's) finds no loader there, so never runs.
-	if ldd "$OCIRUN" >/dev/null 2>&1; then skip "a dynamic runtime cannot run in the busybox rootfs"; fi
+	# build (the sanitizer lane's) finds no loader there and never runs, so
+	# the watcher can find it only when the build is static.
+	local static=1
+	if ldd "$OCIRUN" >/dev/null 2>&1; then static=0; fi
 	rootless_setup_file
 	rootless_setup
 	install_attacker
@@ -159,7 +161,7 @@ overwrite_init_exe() {
 		wait_for_probe probe.out
 		[[ $(sha256sum <"$OCIRUN") == "$sum" ]] || fail "binary of uid $owner modified; probe: $probe"
 		[[ $probe != *overwrote* ]] || fail "binary of uid $owner: probe: $probe"
-		[[ $probe == found* ]] || fail "binary of uid $owner: the watcher found no runtime: $probe"
+		[[ $probe == found* ]] || ((!static)) || fail "binary of uid $owner: the watcher found no runtime: $probe"
 		run -0 rl delete --force ows
 	done
 }
