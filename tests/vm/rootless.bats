@@ -15,7 +15,6 @@ setup() {
 teardown() {
 	local rc=0
 	rootless_teardown || rc=1
-	[[ -z ${RL_CGROUP:-} ]] || rmdir "$RL_CGROUP"/* "$RL_CGROUP" 2>/dev/null || true
 	vm_teardown || rc=1
 	return $rc
 }
